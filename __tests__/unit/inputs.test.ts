@@ -1,0 +1,125 @@
+import { describe, expect, it } from '@jest/globals';
+import { Input } from '../../src/constants.js';
+import { collapsePrefixes, InputError, parseConfig } from '../../src/inputs.js';
+
+type Inputs = Partial<Record<Input, string>>;
+const read = (inputs: Inputs) => (name: Input) => inputs[name] ?? '';
+const parse = (inputs: Inputs, env: Record<string, string> = {}) =>
+  parseConfig(read({ [Input.Bucket]: 'test-bucket', ...inputs }), env);
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(parseConfig(read({ [Input.Bucket]: 'b' }), {})).toEqual({
+      buckets: ['b'],
+      prefixes: [''],
+      maxAgeMs: 24 * 3600 * 1000,
+      dryRun: false,
+      region: 'us-east-1',
+      endpoint: undefined,
+      forcePathStyle: false,
+      concurrency: 16,
+      failOnError: true,
+    });
+  });
+
+  it('reads every input', () => {
+    const config = parse({
+      [Input.Bucket]: 'a, b\nc\n\n a ',
+      [Input.Prefix]: 'ci/run-1/\n  tmp/ \n',
+      [Input.MaxAge]: 'P1DT12H',
+      [Input.DryRun]: 'true',
+      [Input.Region]: 'eu-west-3',
+      [Input.Endpoint]: 'http://127.0.0.1:9000',
+      [Input.ForcePathStyle]: 'TRUE',
+      [Input.Concurrency]: '256',
+      [Input.FailOnError]: 'False',
+    });
+    expect(config).toEqual({
+      buckets: ['a', 'b', 'c'],
+      prefixes: ['ci/run-1/', 'tmp/'],
+      maxAgeMs: 36 * 3600 * 1000,
+      dryRun: true,
+      region: 'eu-west-3',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      concurrency: 256,
+      failOnError: false,
+    });
+  });
+
+  it.each([
+    [{}, {}, 'us-east-1'],
+    [{}, { AWS_DEFAULT_REGION: 'eu-north-1' }, 'eu-north-1'],
+    [{}, { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'eu-north-1' }, 'ap-south-1'],
+    [{ [Input.Region]: 'us-west-2' }, { AWS_REGION: 'ap-south-1' }, 'us-west-2'],
+  ])('takes the region from the input, then the environment (%j, %j)', (inputs, env, region) => {
+    expect(parse(inputs, env).region).toBe(region);
+  });
+
+  it.each<[Input, string, string]>([
+    [Input.Bucket, '', 'bucket: is required; give one or more bucket names, e.g. my-test-bucket'],
+    [Input.Bucket, ' ,\n, ', 'bucket: is required'],
+    [Input.Bucket, 's3://my-bucket/ci', 'bucket: "s3://my-bucket/ci" is not a bucket name'],
+    [Input.Bucket, 'my bucket', 'bucket: "my bucket" is not a bucket name'],
+    [Input.MaxAge, '7 days', 'max-age: "7 days" is not a duration; use e.g. 7d, 36h, 90m'],
+    [Input.MaxAge, '-1h', 'max-age: "-1h" is not a duration'],
+    [Input.MaxAge, 'P1M', 'max-age: "P1M" is not a duration'],
+    [Input.DryRun, 'yes', 'dry-run: "yes" is not a boolean; use true or false'],
+    [Input.ForcePathStyle, '1', 'force-path-style: "1" is not a boolean'],
+    [Input.FailOnError, 'no', 'fail-on-error: "no" is not a boolean'],
+    [
+      Input.Endpoint,
+      'minio:9000',
+      'endpoint: "minio:9000" is not an http(s) URL; use e.g. https://',
+    ],
+    [
+      Input.Endpoint,
+      'ftp://s3.example.com',
+      'endpoint: "ftp://s3.example.com" is not an http(s) URL',
+    ],
+    [Input.Endpoint, '127.0.0.1:9000', 'endpoint: "127.0.0.1:9000" is not an http(s) URL'],
+    [Input.Concurrency, '0', 'concurrency: "0" is not a whole number from 1 to 256; use e.g. 16'],
+    [Input.Concurrency, '257', 'concurrency: "257" is not a whole number from 1 to 256'],
+    [Input.Concurrency, '1.5', 'concurrency: "1.5" is not a whole number'],
+    [Input.Concurrency, '-4', 'concurrency: "-4" is not a whole number'],
+    [Input.Concurrency, 'many', 'concurrency: "many" is not a whole number'],
+  ])('refuses %s: %j', (input, value, message) => {
+    expect(() => parse({ [input]: value })).toThrow(InputError);
+    expect(() => parse({ [input]: value })).toThrow(message);
+  });
+
+  it('names every bad input at once', () => {
+    expect(() => parse({ [Input.MaxAge]: 'soon', [Input.Concurrency]: 'x' })).toThrow(
+      'max-age: "soon" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +
+        'concurrency: "x" is not a whole number from 1 to 256; use e.g. 16',
+    );
+  });
+
+  it('never repeats credentials found in an endpoint URL', () => {
+    let message = '';
+    try {
+      parse({ [Input.Endpoint]: 'https://AKIAEXAMPLE:hunter2secret@s3.example.com' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^endpoint: must not contain credentials/);
+    expect(message).not.toContain('hunter2secret');
+    expect(message).not.toContain('AKIAEXAMPLE');
+  });
+});
+
+describe('collapsePrefixes', () => {
+  it.each([
+    [[], ['']],
+    [['a/', 'a/'], ['a/']],
+    [['ci/run-10/', 'ci/run-1'], ['ci/run-1']],
+    [
+      ['tmp/', 'ci/', 'ci/x/'],
+      ['ci/', 'tmp/'],
+    ],
+    [['ab', 'a/', 'a'], ['a']],
+    [['b', ''], ['']],
+  ])('keeps only prefixes no other covers: %j -> %j', (prefixes, expected) => {
+    expect(collapsePrefixes(prefixes)).toEqual(expected);
+  });
+});

@@ -1,0 +1,143 @@
+import { Input, INPUT_DEFAULTS } from './constants.js';
+import { parseDuration } from './duration.js';
+
+/** Everything the action was asked to do, validated and typed. */
+export interface Config {
+  buckets: string[];
+  /** Never empty; `''` means the whole bucket. No prefix in the list starts with another one. */
+  prefixes: string[];
+  maxAgeMs: number;
+  dryRun: boolean;
+  region: string;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  concurrency: number;
+  failOnError: boolean;
+}
+
+export const MAX_CONCURRENCY = 256;
+
+/** Bad input: the message names every input that is wrong, with its value and a valid example. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+class Problem {
+  constructor(readonly message: string) {}
+}
+
+type ReadInput = (name: Input) => string;
+type Environment = Record<string, string | undefined>;
+
+/**
+ * Reads and validates every input. `read` returns the raw text of an input ('' when unset);
+ * `env` supplies the region fallbacks. Throws one InputError that lists every problem.
+ */
+export function parseConfig(read: ReadInput, env: Environment): Config {
+  const problems: string[] = [];
+  const parse = <T>(name: Input, parser: (value: string, raw: string) => T | Problem): T => {
+    const raw = read(name);
+    const result = parser(raw.trim() || (INPUT_DEFAULTS[name] ?? ''), raw);
+    if (result instanceof Problem) problems.push(`${name}: ${result.message}`);
+    return result as T;
+  };
+
+  const config: Config = {
+    buckets: parse(Input.Bucket, parseBuckets),
+    prefixes: parse(Input.Prefix, (value) => collapsePrefixes(splitLines(value))),
+    maxAgeMs: parse(Input.MaxAge, parseMaxAge),
+    dryRun: parse(Input.DryRun, parseBoolean),
+    region: parse(
+      Input.Region,
+      (value) => value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    ),
+    endpoint: parse(Input.Endpoint, parseEndpoint),
+    forcePathStyle: parse(Input.ForcePathStyle, parseBoolean),
+    concurrency: parse(Input.Concurrency, parseConcurrency),
+    failOnError: parse(Input.FailOnError, parseBoolean),
+  };
+  if (problems.length > 0) throw new InputError(problems.join('\n'));
+  return config;
+}
+
+/** Non-empty, trimmed lines. */
+function splitLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+function parseBuckets(value: string): string[] | Problem {
+  const names = splitLines(value)
+    .flatMap((line) => line.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0) {
+    return new Problem(
+      'is required; give one or more bucket names, e.g. my-test-bucket or "bucket-a, bucket-b"',
+    );
+  }
+  const bad = names.find((name) => /[\s/\\]/.test(name) || name.length > 255);
+  if (bad !== undefined) {
+    return new Problem(
+      `"${bad}" is not a bucket name; give the bare name, e.g. my-test-bucket, and put key prefixes in "${Input.Prefix}"`,
+    );
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * Drops prefixes covered by a shorter one (`ci/` covers `ci/run-1`), so that no upload is
+ * listed, counted or aborted twice. No prefixes means the whole bucket.
+ */
+export function collapsePrefixes(prefixes: string[]): string[] {
+  if (prefixes.length === 0) return [''];
+  const sorted = [...new Set(prefixes)].sort();
+  return sorted.filter(
+    (prefix, i) => !sorted.slice(0, i).some((other) => prefix.startsWith(other)),
+  );
+}
+
+function parseMaxAge(value: string, raw: string): number | Problem {
+  return (
+    parseDuration(value) ??
+    new Problem(`"${raw}" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)`)
+  );
+}
+
+// The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+function parseBoolean(value: string, raw: string): boolean | Problem {
+  if (TRUE.includes(value)) return true;
+  if (FALSE.includes(value)) return false;
+  return new Problem(`"${raw}" is not a boolean; use true or false`);
+}
+
+function parseEndpoint(value: string, raw: string): string | undefined | Problem {
+  if (value === '') return undefined;
+  const notUrl = new Problem(
+    `"${raw}" is not an http(s) URL; use e.g. https://s3.example.com or http://127.0.0.1:9000`,
+  );
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return notUrl;
+  }
+  if (url.username || url.password) {
+    // Quoting the value would put the embedded secret in the log.
+    return new Problem(
+      'must not contain credentials (user:password@); give them as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and the endpoint as e.g. https://s3.example.com',
+    );
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? value : notUrl;
+}
+
+function parseConcurrency(value: string, raw: string): number | Problem {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (number >= 1 && number <= MAX_CONCURRENCY) return number;
+  return new Problem(`"${raw}" is not a whole number from 1 to ${MAX_CONCURRENCY}; use e.g. 16`);
+}
