@@ -1,0 +1,132 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  AbortMultipartUploadCommand,
+  type AbortMultipartUploadCommandInput,
+  ListMultipartUploadsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { cleanTarget, isStale, type CleanupPlan } from '../../src/engine/cleanup.js';
+import type { CleanupEvent } from '../../src/engine/types.js';
+import { s3Error } from '../support/s3-errors.js';
+import { listed } from '../support/uploads.js';
+
+const cutoff = new Date('2026-06-01T00:00:00Z');
+const old = new Date('2026-05-01T00:00:00Z');
+const young = new Date('2026-06-01T00:00:01Z');
+const target = { bucket: 'b', prefix: 'pre/' };
+const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 4 };
+
+async function run(client: S3Client, options: Partial<CleanupPlan> = {}): Promise<string[]> {
+  const events: CleanupEvent[] = [];
+  for await (const event of cleanTarget(client, target, { ...plan, ...options }))
+    events.push(event);
+  return events
+    .map((event) =>
+      event.kind === 'upload'
+        ? `${event.upload.key}#${event.upload.uploadId} ${event.result}${event.error ? `: ${event.error}` : ''}`
+        : `listing failed: ${event.error}`,
+    )
+    .sort();
+}
+
+const abortedIds = (s3: ReturnType<typeof mockClient>) =>
+  s3.commandCalls(AbortMultipartUploadCommand).map((call) => {
+    const { Bucket, Key, UploadId } = call.args[0].input as AbortMultipartUploadCommandInput;
+    return `${Bucket}/${Key}#${UploadId}`;
+  });
+
+describe('isStale', () => {
+  it.each([
+    [old, true],
+    [cutoff, true],
+    [young, false],
+    [undefined, false],
+  ])('initiated %s is stale: %s', (initiated, stale) => {
+    expect(isStale({ key: 'k', uploadId: 'u', initiated }, cutoff)).toBe(stale);
+  });
+});
+
+describe('cleanTarget', () => {
+  it('aborts exactly the stale uploads under the prefix, each by its own key and id', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [
+        listed('pre', 'outside', old), // Swift returns `pre` for the prefix `pre/`
+        listed('pre/shared', 'old-1', old),
+        listed('pre/shared', 'young-1', young),
+        listed('pre/shared', 'old-2', cutoff),
+        { Key: 'pre%2Fundated', UploadId: 'undated' },
+      ],
+    });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    expect(await run(new S3Client({ region: 'us-east-1' }))).toEqual([
+      'pre/shared#old-1 aborted',
+      'pre/shared#old-2 aborted',
+      'pre/shared#young-1 kept',
+      'pre/undated#undated kept',
+    ]);
+    expect(abortedIds(s3).sort()).toEqual(['b/pre/shared#old-1', 'b/pre/shared#old-2']);
+  });
+
+  it('aborts nothing in a dry run', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('pre/a', '1', old), listed('pre/b', '2', young)],
+    });
+    expect(await run(new S3Client({ region: 'us-east-1' }), { dryRun: true })).toEqual([
+      'pre/a#1 would-abort',
+      'pre/b#2 kept',
+    ]);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('counts an upload that vanished meanwhile as gone, and other errors as failed', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('pre/a', '1', old), listed('pre/b', '2', old), listed('pre/c', '3', old)],
+    });
+    s3.on(AbortMultipartUploadCommand, { Key: 'pre/a' })
+      .rejects(s3Error('NoSuchUpload', 404, 'The specified upload does not exist.'))
+      .on(AbortMultipartUploadCommand, { Key: 'pre/b' })
+      .rejects(s3Error('AccessDenied', 403, 'Access Denied'))
+      .on(AbortMultipartUploadCommand, { Key: 'pre/c' })
+      .resolves({});
+    expect(await run(new S3Client({ region: 'us-east-1' }))).toEqual([
+      'pre/a#1 gone',
+      'pre/b#2 failed: AccessDenied: the credentials need s3:AbortMultipartUpload on arn:aws:s3:::b/*',
+      'pre/c#3 aborted',
+    ]);
+  });
+
+  it('handles what was listed before a listing failure, then reports the failure', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ Uploads: [listed('pre/a', '1', old)], IsTruncated: true })
+      .rejects(s3Error('AccessDenied', 403));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    expect(await run(new S3Client({ region: 'us-east-1' }))).toEqual([
+      'listing failed: AccessDenied: the credentials need s3:ListBucketMultipartUploads on arn:aws:s3:::b',
+      'pre/a#1 aborted',
+    ]);
+  });
+
+  it('keeps at most `concurrency` aborts in flight', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: Array.from({ length: 50 }, (_, i) => listed(`pre/${i}`, String(i), old)),
+    });
+    let inFlight = 0;
+    let peak = 0;
+    s3.on(AbortMultipartUploadCommand).callsFake(async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight -= 1;
+      return {};
+    });
+    const outcomes = await run(new S3Client({ region: 'us-east-1' }), { concurrency: 5 });
+    expect(outcomes.filter((line) => line.endsWith('aborted'))).toHaveLength(50);
+    expect(peak).toBe(5);
+  });
+});

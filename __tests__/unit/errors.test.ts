@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { describeS3Error, errorCode } from '../../src/engine/errors.js';
+import { ListingStalledError } from '../../src/engine/list.js';
+import { s3Error } from '../support/s3-errors.js';
+
+const target = { bucket: 'test-bucket', prefix: 'ci/' };
+
+describe('describeS3Error', () => {
+  it.each<[string, unknown, 'list' | 'abort', string]>([
+    [
+      'AccessDenied on list',
+      s3Error('AccessDenied', 403, 'Access Denied'),
+      'list',
+      'AccessDenied: the credentials need s3:ListBucketMultipartUploads on arn:aws:s3:::test-bucket',
+    ],
+    [
+      'AccessDenied on abort',
+      s3Error('AccessDenied', 403),
+      'abort',
+      'AccessDenied: the credentials need s3:AbortMultipartUpload on arn:aws:s3:::test-bucket/*',
+    ],
+    [
+      'NoSuchBucket',
+      s3Error('NoSuchBucket', 404, 'The specified bucket does not exist'),
+      'list',
+      'NoSuchBucket: bucket "test-bucket" does not exist (check the bucket name, region and endpoint)',
+    ],
+    [
+      'SlowDown after retries',
+      s3Error('SlowDown', 503, 'Please reduce your request rate.'),
+      'abort',
+      'SlowDown, HTTP 503: Please reduce your request rate.',
+    ],
+    [
+      'an empty message, as Ceph RGW sends',
+      s3Error('InternalError', 500, 'UnknownError'),
+      'list',
+      'InternalError, HTTP 500',
+    ],
+    [
+      'a network error',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      'list',
+      'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
+    ],
+    [
+      'missing credentials',
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+      'list',
+      'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws-actions/configure-aws-credentials before this step',
+    ],
+    [
+      'a stalled listing',
+      new ListingStalledError('markers do not advance'),
+      'list',
+      'ListingStalled: markers do not advance',
+    ],
+    ['a plain Error', new Error('boom'), 'list', 'boom'],
+    ['a thrown string', 'weird', 'abort', 'weird'],
+  ])('explains %s', (_, error, operation, text) => {
+    expect(describeS3Error(error, operation, target)).toBe(text);
+  });
+});
+
+describe('errorCode', () => {
+  it('reads the S3 code of an SDK error', () => {
+    expect(errorCode(s3Error('NoSuchUpload', 404))).toBe('NoSuchUpload');
+    expect(errorCode(new Error('x'))).toBeUndefined();
+    expect(errorCode(undefined)).toBeUndefined();
+  });
+});

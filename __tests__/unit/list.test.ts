@@ -1,0 +1,148 @@
+import { describe, expect, it } from '@jest/globals';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { decodeKey, listUploadPages } from '../../src/engine/list.js';
+import type { Upload } from '../../src/engine/types.js';
+import { listed } from '../support/uploads.js';
+
+const target = { bucket: 'b', prefix: 'ci/' };
+
+async function listAll(client: S3Client, pageSize?: number): Promise<Upload[][]> {
+  const pages: Upload[][] = [];
+  for await (const page of listUploadPages(client, target, pageSize)) pages.push(page);
+  return pages;
+}
+
+const keysOf = (pages: Upload[][]) =>
+  pages.map((page) => page.map((u) => `${u.key}#${u.uploadId}`));
+
+describe('listUploadPages', () => {
+  it('asks for url-encoded keys under the prefix, and decodes them', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [
+        listed('ci/a b+c%d', '1'),
+        { Key: 'ci/space+as+plus', UploadId: '2', Initiated: new Date() },
+        listed('ci/ünï ✓ <&>|', '3'),
+      ],
+      IsTruncated: false,
+    });
+    const pages = await listAll(new S3Client({ region: 'us-east-1' }));
+    expect(keysOf(pages)).toEqual([['ci/a b+c%d#1', 'ci/space as plus#2', 'ci/ünï ✓ <&>|#3']]);
+    expect(s3.commandCalls(ListMultipartUploadsCommand)[0].args[0].input).toEqual({
+      Bucket: 'b',
+      Prefix: 'ci/',
+      MaxUploads: 1000,
+      EncodingType: 'url',
+    });
+  });
+
+  it('follows both markers through short truncated pages, from the last upload of each', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ Uploads: [listed('ci/a', '1'), listed('ci/a', '2')], IsTruncated: true })
+      .resolvesOnce({ Uploads: [listed('ci/a', '3')], IsTruncated: true, NextKeyMarker: 'ci%2Fa' })
+      .resolvesOnce({ Uploads: [listed('ci/b%', '4')], IsTruncated: false });
+    const pages = await listAll(new S3Client({ region: 'us-east-1' }), 2);
+    expect(keysOf(pages)).toEqual([['ci/a#1', 'ci/a#2'], ['ci/a#3'], ['ci/b%#4']]);
+    const markers = s3
+      .commandCalls(ListMultipartUploadsCommand)
+      .map((call) => [call.args[0].input.KeyMarker, call.args[0].input.UploadIdMarker]);
+    expect(markers).toEqual([
+      [undefined, undefined],
+      ['ci/a', '2'],
+      ['ci/a', '3'],
+    ]);
+  });
+
+  it('yields an upload repeated across a page boundary once', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ Uploads: [listed('ci/a', '1'), listed('ci/b', '2')], IsTruncated: true })
+      .resolvesOnce({ Uploads: [listed('ci/b', '2'), listed('ci/c', '3')], IsTruncated: false });
+    expect(keysOf(await listAll(new S3Client({ region: 'us-east-1' })))).toEqual([
+      ['ci/a#1', 'ci/b#2'],
+      ['ci/c#3'],
+    ]);
+  });
+
+  it('uses the Next markers when a truncated page is empty', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ Uploads: [listed('ci/a', '1')], IsTruncated: true })
+      .resolvesOnce({ IsTruncated: true, NextKeyMarker: 'ci%2Fb', NextUploadIdMarker: '9' })
+      .resolvesOnce({ Uploads: [listed('ci/c', '3')], IsTruncated: false });
+    expect(keysOf(await listAll(new S3Client({ region: 'us-east-1' })))).toEqual([
+      ['ci/a#1'],
+      [],
+      ['ci/c#3'],
+    ]);
+    expect(s3.commandCalls(ListMultipartUploadsCommand)[2].args[0].input).toMatchObject({
+      KeyMarker: 'ci/b',
+      UploadIdMarker: '9',
+    });
+  });
+
+  it.each([
+    ['a page that repeats the last one', { Uploads: [listed('ci/a', '1')], IsTruncated: true }],
+    ['an empty truncated page without markers', { IsTruncated: true }],
+    [
+      'an empty truncated page whose markers stand still',
+      { IsTruncated: true, NextKeyMarker: 'ci%2Fa', NextUploadIdMarker: '1' },
+    ],
+  ])('stops with an error, never looping, on %s', async (_, secondPage) => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ Uploads: [listed('ci/a', '1')], IsTruncated: true })
+      .resolves(secondPage);
+    const client = new S3Client({ region: 'us-east-1' });
+    const seen: Upload[][] = [];
+    await expect(async () => {
+      for await (const page of listUploadPages(client, target)) seen.push(page);
+    }).rejects.toThrow(/markers do not advance past key-marker "ci\/a"/);
+    expect(keysOf(seen)[0]).toEqual(['ci/a#1']);
+    expect(s3.commandCalls(ListMultipartUploadsCommand).length).toBe(2);
+  });
+
+  it('drops entries without a key or an upload id, which could not be aborted safely', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [{ Key: 'ci%2Fa', Initiated: new Date() }, { UploadId: 'x' }, listed('ci/b', '2')],
+    });
+    expect(keysOf(await listAll(new S3Client({ region: 'us-east-1' })))).toEqual([['ci/b#2']]);
+  });
+
+  it('requests the next page before the caller has finished with the current one', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({ Uploads: [listed('ci/a', '1')], IsTruncated: true })
+      .resolvesOnce({ Uploads: [listed('ci/b', '2')], IsTruncated: false });
+    const pages = listUploadPages(new S3Client({ region: 'us-east-1' }), target);
+    await pages.next();
+    expect(s3.commandCalls(ListMultipartUploadsCommand).length).toBe(2);
+    await pages.return(undefined);
+  });
+
+  it('passes a listing error on to the caller', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).rejects(
+      Object.assign(new Error(''), { name: 'AccessDenied' }),
+    );
+    await expect(listAll(new S3Client({ region: 'us-east-1' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+  });
+});
+
+describe('decodeKey', () => {
+  it.each([
+    ['plain/key', 'plain/key'],
+    ['a%20b', 'a b'],
+    ['a+b', 'a b'],
+    ['a%2Bb', 'a+b'],
+    ['100%25', '100%'],
+    ['%E2%9C%93%0A', '✓\n'],
+  ])('decodes %j as %j', (encoded, key) => {
+    expect(decodeKey(encoded)).toBe(key);
+  });
+});

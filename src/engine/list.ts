@@ -1,0 +1,112 @@
+import {
+  ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { Target, Upload } from './types.js';
+
+/** The most a store returns per page, and what S3 returns by default. */
+export const MAX_PAGE_SIZE = 1000;
+
+interface Markers {
+  keyMarker?: string;
+  uploadIdMarker?: string;
+}
+
+/** The listing cannot go on: the store said more pages follow but gave no way forward. */
+export class ListingStalledError extends Error {
+  override name = 'ListingStalled';
+}
+
+/**
+ * Lists every in-progress multipart upload of a target, a page at a time, following both
+ * markers (the SDK has no paginator for this operation). Keys are decoded. Uploads a store
+ * repeats across a page boundary are yielded once. The next page is requested as soon as a
+ * page arrives, so that it loads while the caller works through the current one.
+ */
+export async function* listUploadPages(
+  client: S3Client,
+  target: Target,
+  pageSize = MAX_PAGE_SIZE,
+): AsyncGenerator<Upload[]> {
+  let markers: Markers = {};
+  let previousPageIds = new Set<string>();
+  let response = requestPage(client, target, markers, pageSize);
+  for (;;) {
+    const page = await response;
+    const uploads = (page.Uploads ?? []).flatMap(toUpload);
+    const next = page.IsTruncated ? nextMarkers(page, uploads, markers) : undefined;
+    if (next) response = requestPage(client, target, next, pageSize);
+
+    const pageIds = new Set(uploads.map(uploadIdentity));
+    yield uploads.filter((upload) => !previousPageIds.has(uploadIdentity(upload)));
+    if (!next) return;
+    previousPageIds = pageIds;
+    markers = next;
+  }
+}
+
+function requestPage(
+  client: S3Client,
+  target: Target,
+  markers: Markers,
+  pageSize: number,
+): Promise<ListMultipartUploadsCommandOutput> {
+  const request = client.send(
+    new ListMultipartUploadsCommand({
+      Bucket: target.bucket,
+      Prefix: target.prefix || undefined,
+      KeyMarker: markers.keyMarker,
+      UploadIdMarker: markers.uploadIdMarker,
+      MaxUploads: pageSize,
+      // Keys may hold bytes that XML cannot carry; ask for them percent-encoded.
+      EncodingType: 'url',
+    }),
+  );
+  // A page requested ahead may never be awaited if the caller stops; don't let it crash Node.
+  request.catch(() => undefined);
+  return request;
+}
+
+/**
+ * Where the next page starts. The last upload of a page is where S3 says it starts; taking it
+ * from the page rather than from NextKeyMarker sidesteps stores that omit the Next markers
+ * (Swift with max-uploads=1) or that encode them differently from the keys.
+ */
+function nextMarkers(
+  page: ListMultipartUploadsCommandOutput,
+  uploads: Upload[],
+  current: Markers,
+): Markers {
+  const last = uploads.at(-1);
+  const next: Markers = last
+    ? { keyMarker: last.key, uploadIdMarker: last.uploadId }
+    : {
+        keyMarker: page.NextKeyMarker ? decodeKey(page.NextKeyMarker) : undefined,
+        uploadIdMarker: page.NextUploadIdMarker || undefined,
+      };
+  const advances =
+    next.keyMarker !== undefined &&
+    (next.keyMarker !== current.keyMarker || next.uploadIdMarker !== current.uploadIdMarker);
+  if (!advances) {
+    throw new ListingStalledError(
+      `the store said more uploads follow (IsTruncated) but its markers do not advance past key-marker ${JSON.stringify(current.keyMarker ?? '')}`,
+    );
+  }
+  return next;
+}
+
+/** An entry without a key or an upload id cannot be aborted safely, so it is not listed. */
+function toUpload(raw: { Key?: string; UploadId?: string; Initiated?: Date }): Upload[] {
+  if (!raw.Key || !raw.UploadId) return [];
+  return [{ key: decodeKey(raw.Key), uploadId: raw.UploadId, initiated: raw.Initiated }];
+}
+
+/** Keys come back percent-encoded (encoding-type=url); some stores write a space as `+`. */
+export function decodeKey(encoded: string): string {
+  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+}
+
+function uploadIdentity(upload: Upload): string {
+  return `${upload.key}\u0000${upload.uploadId}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Maps `source` through `work` with at most `limit` calls in flight, yielding results in the
+ * order they finish. The source is pulled only when a slot is free, so a lazy source (pages
+ * of a listing) overlaps with the work and nothing piles up. An error from the source or
+ * from `work` stops further pulls and is rethrown once the calls in flight have finished.
+ */
+export async function* mapConcurrent<T, R>(
+  source: AsyncIterable<T>,
+  work: (item: T) => Promise<R>,
+  limit: number,
+): AsyncGenerator<R> {
+  const iterator = source[Symbol.asyncIterator]();
+  const finished: R[] = [];
+  let active = 0;
+  let pulling = false;
+  let sourceEnded = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+  };
+
+  const pull = (): void => {
+    pulling = true;
+    iterator.next().then(
+      (next) => {
+        pulling = false;
+        if (next.done) {
+          sourceEnded = true;
+        } else {
+          active += 1;
+          work(next.value)
+            .then((result) => void finished.push(result), fail)
+            .finally(() => {
+              active -= 1;
+              notify();
+            });
+        }
+        notify();
+      },
+      (error: unknown) => {
+        pulling = false;
+        sourceEnded = true;
+        fail(error);
+        notify();
+      },
+    );
+  };
+
+  try {
+    for (;;) {
+      const canPull = !sourceEnded && !failure && !pulling;
+      if (canPull && active < limit) pull();
+      if (finished.length > 0) {
+        yield finished.shift() as R;
+      } else if (!pulling && active === 0 && (sourceEnded || failure)) {
+        break;
+      } else {
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    }
+  } finally {
+    // Reached early by a consumer that stopped, or by a failed `work`: close the source.
+    if (!sourceEnded) await iterator.return?.();
+  }
+  if (failure) throw failure.error;
+}
