@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import type { CleanupEvent, Target, UploadResult } from '../../src/engine/types.js';
+import { RunReport } from '../../src/report.js';
+
+const a: Target = { bucket: 'a', prefix: '' };
+const b: Target = { bucket: 'b', prefix: 'ci/' };
+const outcome = (
+  target: Target,
+  key: string,
+  result: UploadResult,
+  error?: string,
+): CleanupEvent => ({
+  kind: 'upload',
+  target,
+  upload: { key, uploadId: `id-${key}`, initiated: new Date(0) },
+  result,
+  error,
+});
+
+describe('RunReport', () => {
+  it('counts per target and in total', () => {
+    const report = new RunReport();
+    report.addTarget(a);
+    report.addTarget(b);
+    for (const event of [
+      outcome(a, 'k1', 'kept'),
+      outcome(a, 'k2', 'aborted'),
+      outcome(a, 'k3', 'gone'),
+      outcome(b, 'k4', 'failed', 'AccessDenied'),
+      outcome(b, 'k5', 'aborted'),
+      { kind: 'listing-failed', target: b, error: 'InternalError' } as const,
+    ]) {
+      report.record(event);
+    }
+    expect(report.totals).toEqual({ found: 5, matched: 4, aborted: 2, gone: 1, failed: 2 });
+    expect(report.targets.map((t) => t.counts)).toEqual([
+      { found: 3, matched: 2, aborted: 1, gone: 1, failed: 0 },
+      { found: 2, matched: 2, aborted: 1, gone: 0, failed: 2 },
+    ]);
+    expect(report.targets[1].listingError).toBe('InternalError');
+    expect(report.failureText).toBe('1 of 4 aborts failed, 1 listing failed');
+    expect(report.rows.map((row) => row.upload.key)).toEqual(['k4', 'k2', 'k3', 'k5']);
+  });
+
+  it('counts would-abort as selected, not aborted', () => {
+    const report = new RunReport();
+    report.record(outcome(a, 'k', 'would-abort'));
+    expect(report.totals).toEqual({ found: 1, matched: 1, aborted: 0, gone: 0, failed: 0 });
+    expect(report.failureText).toBeUndefined();
+  });
+
+  it('caps the rows it keeps, preferring failures, and counts the rest', () => {
+    const report = new RunReport(3);
+    for (let i = 0; i < 5; i += 1) report.record(outcome(a, `ok-${i}`, 'aborted'));
+    report.record(outcome(a, 'bad-1', 'failed', 'x'));
+    report.record(outcome(a, 'bad-2', 'failed', 'x'));
+    expect(report.rows.map((row) => row.upload.key)).toEqual(['bad-1', 'bad-2', 'ok-0']);
+    expect(report.omittedRows).toBe(4);
+    expect(report.totals.matched).toBe(7);
+  });
+});

@@ -1,0 +1,120 @@
+import type { CleanupEvent, Target, Upload, UploadResult } from './engine/types.js';
+
+export interface Counts {
+  /** Uploads listed under the prefix, of any age. */
+  found: number;
+  /** Uploads selected for abort (stale). */
+  matched: number;
+  aborted: number;
+  /** Selected uploads that were already gone when aborted. */
+  gone: number;
+  /** Selected uploads whose abort failed, plus failed listings. */
+  failed: number;
+}
+
+export interface TargetReport {
+  target: Target;
+  counts: Counts;
+  listingError?: string;
+}
+
+/** A selected upload, as the summary table shows it. */
+export interface ReportRow {
+  bucket: string;
+  upload: Upload;
+  result: Exclude<UploadResult, 'kept'>;
+  error?: string;
+}
+
+/** Enough rows to read, few enough to keep the summary far below GitHub's 1 MiB limit. */
+export const SUMMARY_ROW_LIMIT = 300;
+
+const zeroCounts = (): Counts => ({ found: 0, matched: 0, aborted: 0, gone: 0, failed: 0 });
+
+/** Counts as one log line. */
+export function formatCounts(counts: Counts): string {
+  return `found ${counts.found}, stale ${counts.matched}, aborted ${counts.aborted}, already gone ${counts.gone}, failed ${counts.failed}`;
+}
+
+/**
+ * Everything the run will tell: counters per target and in total, and a capped set of rows
+ * for the summary table. Memory stays flat however many uploads pass through; failed rows
+ * are kept in preference to others, as they are the ones a reader must see.
+ */
+export class RunReport {
+  readonly totals = zeroCounts();
+  readonly targets: TargetReport[] = [];
+  /** Selected uploads beyond the row limit: counted, not shown. */
+  omittedRows = 0;
+  private readonly byTarget = new Map<Target, TargetReport>();
+  private readonly failedRows: ReportRow[] = [];
+  private readonly otherRows: ReportRow[] = [];
+
+  constructor(private readonly rowLimit = SUMMARY_ROW_LIMIT) {}
+
+  /** Registers a target, so that it is reported even when nothing is found in it. */
+  addTarget(target: Target): TargetReport {
+    let report = this.byTarget.get(target);
+    if (!report) {
+      report = { target, counts: zeroCounts() };
+      this.byTarget.set(target, report);
+      this.targets.push(report);
+    }
+    return report;
+  }
+
+  record(event: CleanupEvent): void {
+    const report = this.addTarget(event.target);
+    const count = (field: keyof Counts): void => {
+      report.counts[field] += 1;
+      this.totals[field] += 1;
+    };
+    if (event.kind === 'listing-failed') {
+      report.listingError = event.error;
+      count('failed');
+      return;
+    }
+    count('found');
+    if (event.result === 'kept') return;
+    count('matched');
+    if (event.result !== 'would-abort') count(event.result);
+    this.keepRow({
+      bucket: event.target.bucket,
+      upload: event.upload,
+      result: event.result,
+      error: event.error,
+    });
+  }
+
+  /** The rows kept for the table: failures first. */
+  get rows(): ReportRow[] {
+    return [...this.failedRows, ...this.otherRows];
+  }
+
+  get listingFailures(): number {
+    return this.targets.filter((report) => report.listingError !== undefined).length;
+  }
+
+  /** What went wrong, in a few words (`2 of 40 aborts failed, 1 listing failed`), if anything. */
+  get failureText(): string | undefined {
+    const listings = this.listingFailures;
+    const aborts = this.totals.failed - listings;
+    const parts = [
+      aborts > 0 ? `${aborts} of ${this.totals.matched} aborts failed` : '',
+      listings > 0 ? `${listings} listing${listings === 1 ? '' : 's'} failed` : '',
+    ].filter(Boolean);
+    return parts.length > 0 ? parts.join(', ') : undefined;
+  }
+
+  private keepRow(row: ReportRow): void {
+    if (this.failedRows.length + this.otherRows.length < this.rowLimit) {
+      (row.result === 'failed' ? this.failedRows : this.otherRows).push(row);
+      return;
+    }
+    this.omittedRows += 1;
+    if (row.result === 'failed' && this.otherRows.length > 0) {
+      this.otherRows.pop();
+      this.failedRows.push(row);
+    }
+  }
+}
