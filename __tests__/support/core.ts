@@ -1,0 +1,44 @@
+import { jest } from '@jest/globals';
+import type * as Core from '@actions/core';
+
+/**
+ * A typed stand-in for @actions/core, for `jest.unstable_mockModule`. Inputs are read from
+ * whatever `useInputs` set last; everything the action writes is recorded until `reset`.
+ */
+export function fakeCore() {
+  let inputs: Record<string, string> = {};
+  let summaryText: string[] = [];
+  const summary = {
+    addRaw: jest.fn((text: string) => {
+      summaryText.push(text);
+      return summary;
+    }),
+    write: jest.fn(async () => summary),
+  };
+  const core = {
+    getInput: jest.fn<typeof Core.getInput>((name) => inputs[name] ?? ''),
+    setOutput: jest.fn<typeof Core.setOutput>(),
+    setFailed: jest.fn<typeof Core.setFailed>(),
+    debug: jest.fn<typeof Core.debug>(),
+    info: jest.fn<typeof Core.info>(),
+    warning: jest.fn<typeof Core.warning>(),
+    error: jest.fn<typeof Core.error>(),
+    group: jest.fn(async <T>(_name: string, fn: () => Promise<T>) => fn()),
+    summary,
+  };
+  return {
+    core,
+    useInputs(values: Record<string, string>) {
+      inputs = values;
+      summaryText = [];
+      jest.clearAllMocks();
+    },
+    outputs: () =>
+      Object.fromEntries(core.setOutput.mock.calls.map(([name, value]) => [name, String(value)])),
+    logged: () =>
+      [core.debug, core.info, core.warning, core.error, core.setFailed]
+        .flatMap((fn) => fn.mock.calls.map((call) => String(call[0])))
+        .join('\n'),
+    summaryText: () => summaryText.join(''),
+  };
+}

@@ -1,0 +1,170 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import {
+  AbortMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { fakeCore } from '../support/core.js';
+import { s3Error } from '../support/s3-errors.js';
+import { listed } from '../support/uploads.js';
+
+const old = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+const young = new Date(Date.now() - 3600 * 1000);
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+// @actions/github reads the run's context once, when loaded: as on a runner, set it first.
+Object.assign(process.env, {
+  GITHUB_REPOSITORY: 'octo/repo',
+  GITHUB_RUN_ID: '7',
+  GITHUB_RUN_NUMBER: '42',
+  GITHUB_WORKFLOW: 'CI',
+});
+const fake = fakeCore();
+jest.unstable_mockModule('@actions/core', () => fake.core);
+const { run } = await import('../../src/main.js');
+
+let s3: ReturnType<typeof mockClient>;
+let savedEnv: NodeJS.ProcessEnv;
+
+beforeEach(() => {
+  s3 = mockClient(S3Client);
+  savedEnv = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: SECRET,
+  });
+});
+
+afterEach(() => {
+  s3.restore();
+  process.env = savedEnv;
+});
+
+async function runAction(inputs: Record<string, string>) {
+  fake.useInputs({ bucket: 'test-bucket', 'max-age': '1d', ...inputs });
+  await run();
+  return fake;
+}
+
+describe('run', () => {
+  it('refuses bad input before any request, naming the input', async () => {
+    const fake = await runAction({ 'max-age': '7 days', concurrency: '0' });
+    expect(fake.core.setFailed).toHaveBeenCalledWith(
+      'Invalid input; nothing was listed or aborted.\n' +
+        'max-age: "7 days" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +
+        'concurrency: "0" is not a whole number from 1 to 256; use e.g. 16',
+    );
+    expect(s3.calls()).toHaveLength(0);
+    expect(fake.outputs()).toEqual({
+      'aborted-count': '0',
+      'matched-count': '0',
+      'found-count': '0',
+      'failed-count': '0',
+      'gone-count': '0',
+    });
+    expect(fake.summaryText()).toContain('Invalid input; nothing was listed or aborted.');
+  });
+
+  it('aborts the stale uploads of every bucket and prefix, and reports them', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('ci/a', '1', old), listed('ci/b', '2', young)],
+    });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ bucket: 'one, two', prefix: 'ci/' });
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+    expect(fake.outputs()).toEqual({
+      'aborted-count': '2',
+      'matched-count': '2',
+      'found-count': '4',
+      'failed-count': '0',
+      'gone-count': '0',
+    });
+    const aborted = s3.commandCalls(AbortMultipartUploadCommand).map((call) => call.args[0].input);
+    expect(aborted).toEqual([
+      { Bucket: 'one', Key: 'ci/a', UploadId: '1' },
+      { Bucket: 'two', Key: 'ci/a', UploadId: '1' },
+    ]);
+    expect(fake.core.group.mock.calls.map(([name]) => name)).toEqual([
+      'Cleaning s3://one/ci/',
+      'Cleaning s3://two/ci/',
+    ]);
+    expect(fake.core.info).toHaveBeenCalledWith(
+      'Total: found 4, stale 2, aborted 2, already gone 0, failed 0',
+    );
+    expect(fake.summaryText()).toContain('[CI \\#42](https://github.com/octo/repo/actions/runs/7)');
+    expect(fake.summaryText()).toContain('✅ **Aborted 2 stale uploads**');
+  });
+
+  it('aborts nothing in a dry run, and says so', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('a', '1', old)] });
+    const fake = await runAction({ 'dry-run': 'true' });
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+    expect(fake.outputs()).toMatchObject({ 'aborted-count': '0', 'matched-count': '1' });
+    expect(fake.core.info).toHaveBeenCalledWith(
+      'Total: found 1, stale 1, aborted 0, already gone 0, failed 0 (dry run: nothing aborted)',
+    );
+  });
+
+  it('fails the step after reporting when an abort fails, unless fail-on-error is false', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('a', '1', old), listed('b', '2', old)],
+    });
+    s3.on(AbortMultipartUploadCommand, { Key: 'a' })
+      .rejects(s3Error('AccessDenied', 403))
+      .on(AbortMultipartUploadCommand, { Key: 'b' })
+      .resolves({});
+    const failing = await runAction({});
+    expect(failing.outputs()).toMatchObject({ 'aborted-count': '1', 'failed-count': '1' });
+    expect(failing.core.setFailed).toHaveBeenCalledWith(
+      '1 of 2 aborts failed (see the log and the job summary)',
+    );
+    expect(failing.summaryText()).toContain('s3:AbortMultipartUpload');
+
+    const lenient = await runAction({ 'fail-on-error': 'false' });
+    expect(lenient.core.setFailed).not.toHaveBeenCalled();
+    expect(lenient.core.warning).toHaveBeenCalledWith(
+      '1 of 2 aborts failed (see the log and the job summary); not failing the step because fail-on-error is false',
+    );
+  });
+
+  it('goes on with the next target when one listing fails', async () => {
+    s3.on(ListMultipartUploadsCommand, { Bucket: 'missing' })
+      .rejects(s3Error('NoSuchBucket', 404))
+      .on(ListMultipartUploadsCommand, { Bucket: 'present' })
+      .resolves({ Uploads: [listed('a', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ bucket: 'missing\npresent' });
+    expect(fake.outputs()).toMatchObject({ 'aborted-count': '1', 'failed-count': '1' });
+    expect(fake.core.error).toHaveBeenCalledWith(
+      'Listing s3://missing (whole bucket) failed: NoSuchBucket: bucket "missing" does not exist (check the bucket name, region and endpoint)',
+    );
+    expect(fake.core.setFailed).toHaveBeenCalledWith(
+      '1 listing failed (see the log and the job summary)',
+    );
+  });
+
+  it('never lets a secret through, even when a store echoes it', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('a', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).rejects(
+      s3Error('InvalidRequest', 400, `bad signature for ${SECRET}`),
+    );
+    const fake = await runAction({});
+    expect(fake.logged()).toContain('InvalidRequest, HTTP 400: bad signature for ***');
+    expect(fake.logged()).not.toContain(SECRET);
+    expect(fake.summaryText()).not.toContain(SECRET);
+    expect(JSON.stringify(fake.outputs())).not.toContain(SECRET);
+  });
+
+  it('logs each key on one line, so a key cannot forge a workflow command', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('x\n::error::forged', '1', old)],
+    });
+    s3.on(AbortMultipartUploadCommand).rejects(s3Error('InternalError', 500));
+    const fake = await runAction({});
+    expect(fake.logged()).toContain(
+      'failed: "x␊::error::forged" upload 1 (age 3d): InternalError, HTTP 500',
+    );
+    expect(fake.logged()).not.toMatch(/\n::error::forged/);
+  });
+});
