@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import {
+  createTestBucket,
+  idsOf,
+  localS3,
+  remainingUploads,
+  removeTestBucket,
+  requireLocalS3,
+  seedUploads,
+  testClient,
+  type SeededUpload,
+} from '../support/local-s3.js';
+import { readmeExamples } from '../support/readme.js';
+import { runAction } from '../support/runner.js';
+
+jest.setTimeout(120_000);
+
+const seeder = testClient();
+const buckets: string[] = [];
+const examples = readmeExamples();
+
+/** Values for the workflow expressions the examples use, as the runner would supply them. */
+function evaluate(value: unknown): string {
+  return String(value).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expression: string) => {
+    if (expression === 'github.run_id') return '4242'; // runAction's GITHUB_RUN_ID
+    throw new Error(`README example uses an expression the test cannot evaluate: ${expression}`);
+  });
+}
+
+const lines = (text: string) =>
+  text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+beforeAll(async () => {
+  await requireLocalS3(seeder);
+});
+
+afterAll(async () => {
+  for (const bucket of buckets) await removeTestBucket(seeder, bucket);
+});
+
+describe('the README examples', () => {
+  it('are all found: four quick starts, each using the action once', () => {
+    expect(examples.map((example) => example.title)).toEqual([
+      '1. Clean up after the tests of this run',
+      '2. A nightly sweep of the test buckets',
+      '3. With credentials from OIDC (aws-actions/configure-aws-credentials)',
+      '4. A self-hosted S3-compatible store',
+    ]);
+  });
+
+  it.each(examples)('run as written: $title', async ({ inputs: written }) => {
+    const inputs = Object.fromEntries(
+      Object.entries(written).map(([name, value]) => [name, evaluate(value)]),
+    );
+    const prefixes = lines(inputs.prefix ?? '');
+    // Each bucket of the example becomes a real bucket on the local server, seeded with an
+    // upload under each prefix (older than the run) and one outside them.
+    const selected: SeededUpload[] = [];
+    const outside: SeededUpload[] = [];
+    const localBuckets: string[] = [];
+    for (let i = 0; i < lines(inputs.bucket).length; i += 1) {
+      const bucket = await createTestBucket(seeder, 'readme');
+      buckets.push(bucket);
+      localBuckets.push(bucket);
+      selected.push(
+        ...(await seedUploads(
+          seeder,
+          bucket,
+          (prefixes.length ? prefixes : ['']).map((p) => `${p}left-behind.bin`),
+        )),
+      );
+      if (prefixes.length)
+        outside.push(...(await seedUploads(seeder, bucket, ['elsewhere/keep.bin'])));
+    }
+
+    const run = await runAction(
+      {
+        ...inputs,
+        bucket: localBuckets.join('\n'),
+        endpoint: localS3.endpoint,
+        'force-path-style': 'true',
+      },
+      { AWS_ACCESS_KEY_ID: localS3.accessKeyId, AWS_SECRET_ACCESS_KEY: localS3.secretAccessKey },
+    );
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['found-count']).toBe(
+      String(selected.length + (prefixes.length ? 0 : outside.length)),
+    );
+    const abortsNow = inputs['max-age'] === '0' && inputs['dry-run'] !== 'true';
+    const remaining: SeededUpload[] = [];
+    for (const bucket of localBuckets) remaining.push(...(await remainingUploads(seeder, bucket)));
+    expect(idsOf(remaining)).toEqual(idsOf(abortsNow ? outside : [...selected, ...outside]));
+    expect(run.outputs['aborted-count']).toBe(String(abortsNow ? selected.length : 0));
+  });
+});
