@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm run demo: the action's main job on this machine, end to end. Installs what it needs,
+# starts the local S3 server, seeds stale and fresh uploads, runs dist/index.js as a GitHub
+# runner would, prints the outputs and the job summary, and stops the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
+scripts/local-s3.sh install
+scripts/local-s3.sh exec -- node scripts/demo.mjs
