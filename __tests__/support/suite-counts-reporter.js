@@ -60,7 +60,7 @@ export default class SuiteCountsReporter {
     const projectFlags = process.argv.some((arg) => /^--(select|ignore)Projects/.test(arg));
     return (
       !projectFlags &&
-      !config.testPathPatterns?.isSet?.() &&
+      !config.testPathPattern &&
       !config.testNamePattern &&
       !config.onlyChanged &&
       !config.findRelatedTests
