@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cleanTarget } from '../../src/engine/cleanup.js';
+import { createS3Client } from '../../src/engine/s3-client.js';
+import type { CleanupEvent } from '../../src/engine/types.js';
+
+// A stand-in S3 endpoint on 127.0.0.1 that throttles: each key's abort fails with the given
+// S3 error a set number of times, then succeeds. The client under test is the action's own,
+// so this checks its retry configuration through the SDK's whole request pipeline.
+// Throttling errors back off from 500 ms and other 5xx from 100 ms, doubling each time, so
+// only the 5xx case goes to the limit: the test takes a few seconds, not fifteen.
+const slowDown = { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
+const internal = {
+  status: 500,
+  code: 'InternalError',
+  message: 'We encountered an internal error.',
+};
+const failuresBeforeSuccess: Record<string, typeof slowDown & { times: number }> = {
+  'slow-once': { ...slowDown, times: 1 },
+  'broken-4x': { ...internal, times: 4 },
+  'always-broken': { ...internal, times: Infinity },
+};
+const attempts = new Map<string, number>();
+
+function respond(request: IncomingMessage, response: import('node:http').ServerResponse): void {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (request.method === 'GET' && url.searchParams.has('uploads')) {
+    const uploads = Object.keys(failuresBeforeSuccess)
+      .map(
+        (key) =>
+          `<Upload><Key>${key}</Key><UploadId>id-${key}</UploadId><Initiated>2020-01-01T00:00:00.000Z</Initiated></Upload>`,
+      )
+      .join('');
+    response.setHeader('Content-Type', 'application/xml');
+    response.end(
+      `<?xml version="1.0"?><ListMultipartUploadsResult><IsTruncated>false</IsTruncated>${uploads}</ListMultipartUploadsResult>`,
+    );
+    return;
+  }
+  const key = decodeURIComponent(url.pathname.split('/').slice(2).join('/'));
+  const attempt = (attempts.get(key) ?? 0) + 1;
+  attempts.set(key, attempt);
+  const failure = failuresBeforeSuccess[key];
+  if (failure && attempt <= failure.times) {
+    response.statusCode = failure.status;
+    response.setHeader('Content-Type', 'application/xml');
+    response.end(
+      `<?xml version="1.0"?><Error><Code>${failure.code}</Code><Message>${failure.message}</Message></Error>`,
+    );
+    return;
+  }
+  response.statusCode = 204;
+  response.end();
+}
+
+let server: Server;
+let endpoint = '';
+
+beforeAll(async () => {
+  server = createServer(respond);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'unit-test-secret';
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('createS3Client', () => {
+  it('retries throttling and 5xx up to 5 attempts before an abort counts as failed', async () => {
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      concurrency: 4,
+    });
+    const results: Record<string, string> = {};
+    for await (const event of cleanTarget(
+      client,
+      { bucket: 'b', prefix: '' },
+      { cutoff: new Date(), dryRun: false, concurrency: 4 },
+    )) {
+      const outcome = event as Extract<CleanupEvent, { kind: 'upload' }>;
+      results[outcome.upload.key] = outcome.error
+        ? `${outcome.result}: ${outcome.error}`
+        : outcome.result;
+    }
+    client.destroy();
+
+    expect(results).toEqual({
+      'slow-once': 'aborted',
+      'broken-4x': 'aborted',
+      'always-broken': 'failed: InternalError, HTTP 500: We encountered an internal error.',
+    });
+    expect(Object.fromEntries(attempts)).toEqual({
+      'slow-once': 2,
+      'broken-4x': 5,
+      'always-broken': 5,
+    });
+  }, 30_000);
+});
