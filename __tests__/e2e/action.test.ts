@@ -3,41 +3,23 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  createTestBucket,
   idsOf,
+  useLocalS3,
   localS3,
   remainingUploads,
-  removeTestBucket,
-  requireLocalS3,
   seedUploads,
   sleep,
-  testClient,
 } from '../support/local-s3.js';
 import { node24, readActionYml, runAction } from '../support/runner.js';
 
 jest.setTimeout(120_000);
 
-const seeder = testClient();
-const buckets: string[] = [];
+const { seeder, newBucket } = useLocalS3();
 const credentials = {
   AWS_ACCESS_KEY_ID: localS3.accessKeyId,
   AWS_SECRET_ACCESS_KEY: localS3.secretAccessKey,
 };
 const local = { endpoint: localS3.endpoint, 'force-path-style': 'true' };
-
-beforeAll(async () => {
-  await requireLocalS3(seeder);
-});
-
-afterAll(async () => {
-  for (const bucket of buckets) await removeTestBucket(seeder, bucket);
-});
-
-async function newBucket(label: string): Promise<string> {
-  const bucket = await createTestBucket(seeder, label);
-  buckets.push(bucket);
-  return bucket;
-}
 
 /** Seeds uploads that will be older than `max-age: 3s` when the action runs, then young ones. */
 async function seedStaleAndFresh(bucket: string, staleKeys: string[], freshKeys: string[]) {

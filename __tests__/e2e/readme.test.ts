@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
-  createTestBucket,
   idsOf,
+  useLocalS3,
   localS3,
   remainingUploads,
-  removeTestBucket,
-  requireLocalS3,
   seedUploads,
-  testClient,
   type SeededUpload,
 } from '../support/local-s3.js';
 import { readmeExamples } from '../support/readme.js';
@@ -15,8 +12,7 @@ import { runAction } from '../support/runner.js';
 
 jest.setTimeout(120_000);
 
-const seeder = testClient();
-const buckets: string[] = [];
+const { seeder, newBucket } = useLocalS3();
 const examples = readmeExamples();
 
 /** Values for the workflow expressions the examples use, as the runner would supply them. */
@@ -32,14 +28,6 @@ const lines = (text: string) =>
     .split(/[\n,]/)
     .map((s) => s.trim())
     .filter(Boolean);
-
-beforeAll(async () => {
-  await requireLocalS3(seeder);
-});
-
-afterAll(async () => {
-  for (const bucket of buckets) await removeTestBucket(seeder, bucket);
-});
 
 describe('the README examples', () => {
   it('are all found: four quick starts, each using the action once', () => {
@@ -62,8 +50,7 @@ describe('the README examples', () => {
     const outside: SeededUpload[] = [];
     const localBuckets: string[] = [];
     for (let i = 0; i < lines(inputs.bucket).length; i += 1) {
-      const bucket = await createTestBucket(seeder, 'readme');
-      buckets.push(bucket);
+      const bucket = await newBucket('readme');
       localBuckets.push(bucket);
       selected.push(
         ...(await seedUploads(

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
@@ -41,7 +42,7 @@ export function testClient(
 }
 
 /** Fails loudly, saying how to start it, when the server is not there: a suite never skips. */
-export async function requireLocalS3(client: S3Client): Promise<void> {
+async function requireLocalS3(client: S3Client): Promise<void> {
   try {
     await client.send(new ListBucketsCommand({}));
   } catch (error) {
@@ -54,15 +55,33 @@ export async function requireLocalS3(client: S3Client): Promise<void> {
   }
 }
 
-export async function createTestBucket(client: S3Client, label: string): Promise<string> {
-  const bucket = `${label}-${randomBytes(4).toString('hex')}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
+/**
+ * Sets up a suite on the local server: it fails before any test when the server is absent,
+ * and removes the buckets it made (with what is left in them) when done.
+ */
+export function useLocalS3(): { seeder: S3Client; newBucket: (label: string) => Promise<string> } {
+  const seeder = testClient();
+  const buckets: string[] = [];
+  beforeAll(() => requireLocalS3(seeder));
+  afterAll(async () => {
+    for (const bucket of buckets) await removeTestBucket(seeder, bucket);
+  });
+  const newBucket = async (label: string) => {
+    const bucket = `${label}-${randomBytes(4).toString('hex')}`;
+    await seeder.send(new CreateBucketCommand({ Bucket: bucket }));
+    buckets.push(bucket);
+    return bucket;
+  };
+  return { seeder, newBucket };
 }
 
 export interface SeededUpload {
   key: string;
   uploadId: string;
+}
+
+export interface ListedUpload extends SeededUpload {
+  initiated: Date | undefined;
 }
 
 /** Initiates one multipart upload per key (a key listed twice gets two uploads). */
@@ -90,8 +109,8 @@ export async function seedUploads(
  * Every upload left in a bucket, by a listing written independently of the code under test:
  * the plain markers S3 documents, no encoding-type, no shortcuts.
  */
-export async function remainingUploads(client: S3Client, bucket: string): Promise<SeededUpload[]> {
-  const uploads: SeededUpload[] = [];
+export async function remainingUploads(client: S3Client, bucket: string): Promise<ListedUpload[]> {
+  const uploads: ListedUpload[] = [];
   let KeyMarker: string | undefined;
   let UploadIdMarker: string | undefined;
   for (let page = 0; page < 10_000; page += 1) {
@@ -99,7 +118,11 @@ export async function remainingUploads(client: S3Client, bucket: string): Promis
       new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker, UploadIdMarker }),
     );
     for (const upload of response.Uploads ?? []) {
-      uploads.push({ key: upload.Key ?? '', uploadId: upload.UploadId ?? '' });
+      uploads.push({
+        key: upload.Key ?? '',
+        uploadId: upload.UploadId ?? '',
+        initiated: upload.Initiated,
+      });
     }
     if (!response.IsTruncated) return uploads;
     KeyMarker = response.NextKeyMarker;
@@ -109,7 +132,7 @@ export async function remainingUploads(client: S3Client, bucket: string): Promis
 }
 
 /** Aborts whatever is left and deletes the bucket. */
-export async function removeTestBucket(client: S3Client, bucket: string): Promise<void> {
+async function removeTestBucket(client: S3Client, bucket: string): Promise<void> {
   for (const upload of await remainingUploads(client, bucket)) {
     await client.send(
       new AbortMultipartUploadCommand({
