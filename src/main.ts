@@ -26,21 +26,21 @@ export async function run(): Promise<void> {
   }
 
   const cutoff = new Date(startedAt.getTime() - config.maxAgeMs);
+  const plan = { cutoff, dryRun: config.dryRun, concurrency: config.concurrency };
   const report = new RunReport();
   const client = createS3Client(config);
   let crash: string | undefined;
   try {
     for (const target of targetsOf(config)) {
-      report.addTarget(target);
+      const { counts } = report.addTarget(target);
       await core.group(`Cleaning ${describeTarget(target)}`, async () => {
-        const plan = { cutoff, dryRun: config.dryRun, concurrency: config.concurrency };
         for await (const event of cleanTarget(client, target, plan)) {
           const safeEvent =
             event.error === undefined ? event : { ...event, error: redact(event.error) };
           report.record(safeEvent);
           logEvent(safeEvent, startedAt);
         }
-        core.info(`${describeTarget(target)}: ${formatCounts(report.addTarget(target).counts)}`);
+        core.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
       });
     }
   } catch (error) {
@@ -83,7 +83,7 @@ function logEvent(event: CleanupEvent, startedAt: Date): void {
   const { upload, result } = event;
   if (result === 'kept') return;
   const age = upload.initiated ? formatAge(startedAt.getTime() - upload.initiated.getTime()) : '?';
-  const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${upload.uploadId} (age ${age})`;
+  const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${visible(upload.uploadId)} (age ${age})`;
   if (result === 'failed') core.info(`${line}: ${event.error ?? ''}`);
   else core.debug(line);
 }
