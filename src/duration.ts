@@ -13,6 +13,12 @@ const COMPACT = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i;
 
 const UNIT_MS = [WEEK_MS, DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS];
+const AGE_UNITS: [number, string][] = [
+  [DAY_MS, 'd'],
+  [HOUR_MS, 'h'],
+  [MINUTE_MS, 'm'],
+  [SECOND_MS, 's'],
+];
 
 /**
  * Parses `0`, `45s`, `30m`, `6h`, `7d`, `2w`, `1d12h`, or ISO-8601 `P7D`, `PT36H`, `P1DT12H`
@@ -30,19 +36,17 @@ export function parseDuration(text: string): number | undefined {
 
 /** A span as a person reads it: its two largest non-zero units, e.g. `3d 4h`, `5m 2s`, `0s`. */
 export function formatAge(ms: number): string {
-  const units: [number, string][] = [
-    [DAY_MS, 'd'],
-    [HOUR_MS, 'h'],
-    [MINUTE_MS, 'm'],
-    [SECOND_MS, 's'],
-  ];
-  let rest = Math.max(0, Math.floor(ms / SECOND_MS) * SECOND_MS);
-  const parts: string[] = [];
-  for (const [unitMs, unit] of units) {
+  let rest = Math.max(0, ms);
+  const parts = AGE_UNITS.map(([unitMs, unit]) => {
     const count = Math.floor(rest / unitMs);
     rest -= count * unitMs;
-    if (count > 0 || parts.length > 0) parts.push(`${count}${unit}`);
-  }
-  const significant = parts.filter((part, i) => i < 2 && (i === 0 || !part.startsWith('0')));
-  return significant.length > 0 ? significant.join(' ') : '0s';
+    return { count, unit };
+  });
+  const largest = parts.findIndex((part) => part.count > 0);
+  if (largest === -1) return '0s';
+  return parts
+    .slice(largest, largest + 2)
+    .filter((part) => part.count > 0)
+    .map((part) => `${part.count}${part.unit}`)
+    .join(' ');
 }
