@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { describeS3Error, errorCode } from '../../src/engine/errors.js';
-import { ListingStalledError } from '../../src/engine/list.js';
+import { KeyEncodingError, ListingStalledError } from '../../src/engine/list.js';
 import { s3Error } from '../support/s3-errors.js';
 
 const target = { bucket: 'test-bucket', prefix: 'ci/' };
@@ -56,6 +56,12 @@ describe('describeS3Error', () => {
       new ListingStalledError('markers do not advance'),
       'list',
       'ListingStalled: markers do not advance',
+    ],
+    [
+      'a key the store failed to encode',
+      new KeyEncodingError('the store listed a key that is not valid percent-encoding'),
+      'list',
+      'BadKeyEncoding: the store listed a key that is not valid percent-encoding',
     ],
     ['a plain Error', new Error('boom'), 'list', 'boom'],
     ['a thrown string', 'weird', 'abort', 'weird'],

@@ -145,4 +145,13 @@ describe('decodeKey', () => {
   ])('decodes %j as %j', (encoded, key) => {
     expect(decodeKey(encoded)).toBe(key);
   });
+
+  it.each(['bad%', 'bad%zz', '%C3'])(
+    'names a key %j that is not valid percent-encoding',
+    (encoded) => {
+      expect(() => decodeKey(encoded)).toThrow(
+        `the store listed a key that is not valid percent-encoding (encoding-type=url): "${encoded}"`,
+      );
+    },
+  );
 });

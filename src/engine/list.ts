@@ -102,9 +102,20 @@ function toUpload(raw: { Key?: string; UploadId?: string; Initiated?: Date }): U
   return [{ key: decodeKey(raw.Key), uploadId: raw.UploadId, initiated: raw.Initiated }];
 }
 
+/** A store sent a key that is not valid percent-encoding, so no abort can name it exactly. */
+export class KeyEncodingError extends Error {
+  override name = 'BadKeyEncoding';
+}
+
 /** Keys come back percent-encoded (encoding-type=url); some stores write a space as `+`. */
 export function decodeKey(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  try {
+    return decodeURIComponent(encoded.replace(/\+/g, ' '));
+  } catch {
+    throw new KeyEncodingError(
+      `the store listed a key that is not valid percent-encoding (encoding-type=url): ${JSON.stringify(encoded)}`,
+    );
+  }
 }
 
 function uploadIdentity(upload: Upload): string {
