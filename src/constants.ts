@@ -9,6 +9,7 @@ export enum Input {
   ForcePathStyle = 'force-path-style',
   Concurrency = 'concurrency',
   FailOnError = 'fail-on-error',
+  Timeout = 'timeout',
 }
 
 /** The defaults action.yml declares, also applied when an input arrives empty. */
@@ -22,6 +23,7 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.ForcePathStyle]: 'false',
   [Input.Concurrency]: '16',
   [Input.FailOnError]: 'true',
+  [Input.Timeout]: '10m',
 };
 
 /** Every output of action.yml, named once. */

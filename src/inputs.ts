@@ -13,6 +13,8 @@ export interface Config {
   forcePathStyle: boolean;
   concurrency: number;
   failOnError: boolean;
+  /** The whole run's time limit: after it, nothing new is listed or aborted. */
+  timeoutMs: number;
 }
 
 export const MAX_CONCURRENCY = 256;
@@ -55,6 +57,7 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     forcePathStyle: parse(Input.ForcePathStyle, parseBoolean),
     concurrency: parse(Input.Concurrency, parseConcurrency),
     failOnError: parse(Input.FailOnError, parseBoolean),
+    timeoutMs: parse(Input.Timeout, parseTimeout),
   };
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return config;
@@ -104,6 +107,12 @@ function parseMaxAge(value: string, raw: string): number | Problem {
     parseDuration(value) ??
     new Problem(`"${raw}" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)`)
   );
+}
+
+function parseTimeout(value: string, raw: string): number | Problem {
+  const ms = parseDuration(value);
+  if (ms !== undefined && ms >= 1000) return ms;
+  return new Problem(`"${raw}" is not a duration of at least 1s; use e.g. 10m, 30m or 1h`);
 }
 
 // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.

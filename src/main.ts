@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { Output } from './constants.js';
+import { Input, Output } from './constants.js';
 import { formatAge } from './duration.js';
 import { cleanTarget } from './engine/cleanup.js';
 import { createS3Client } from './engine/s3-client.js';
@@ -26,7 +26,13 @@ export async function run(): Promise<void> {
   }
 
   const cutoff = new Date(startedAt.getTime() - config.maxAgeMs);
-  const plan = { cutoff, dryRun: config.dryRun, concurrency: config.concurrency };
+  const timeout = runTimeout(config.timeoutMs);
+  const plan = {
+    cutoff,
+    dryRun: config.dryRun,
+    concurrency: config.concurrency,
+    stop: timeout.signal,
+  };
   const report = new RunReport();
   const client = createS3Client(config);
   let crash: string | undefined;
@@ -47,6 +53,7 @@ export async function run(): Promise<void> {
     // A bug, not an S3 error (those become outcomes): still report what was done.
     crash = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
+    timeout.clear();
     client.destroy();
   }
 
@@ -54,15 +61,44 @@ export async function run(): Promise<void> {
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
   );
   writeOutputs(report);
-  await writeSummary(renderSummary(report, describeRun(startedAt, cutoff, config)));
+  const run = {
+    ...describeRun(startedAt, cutoff, config),
+    stoppedBecause: timeout.stoppedBecause(),
+  };
+  await writeSummary(renderSummary(report, run));
 
   if (crash !== undefined) {
     core.setFailed(`The cleanup stopped unexpectedly: ${crash}`);
   } else if (report.failureText !== undefined) {
-    const message = `${report.failureText} (see the log and the job summary)`;
+    const stopped = timeout.stoppedBecause() ? `Stopped: ${timeout.stoppedBecause()}; ` : '';
+    const message = `${stopped}${report.failureText} (see the log and the job summary)`;
     if (config.failOnError) core.setFailed(message);
     else core.warning(`${message}; not failing the step because fail-on-error is false`);
   }
+}
+
+// setTimeout fires at once for delays beyond 2^31-1 ms (24.8 days).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface RunTimeout {
+  /** Fires at the time limit; the engine then starts nothing new. */
+  signal: AbortSignal;
+  /** Why the run stopped early, once the limit was reached. */
+  stoppedBecause: () => string | undefined;
+  clear: () => void;
+}
+
+function runTimeout(timeoutMs: number): RunTimeout {
+  const controller = new AbortController();
+  const reason = new Error(
+    `the run reached its timeout (${Input.Timeout}: ${formatAge(timeoutMs)})`,
+  );
+  const timer = setTimeout(() => controller.abort(reason), Math.min(timeoutMs, MAX_TIMER_MS));
+  return {
+    signal: controller.signal,
+    stoppedBecause: () => (controller.signal.aborted ? reason.message : undefined),
+    clear: () => clearTimeout(timer),
+  };
 }
 
 function targetsOf(config: Config): Target[] {

@@ -8,6 +8,8 @@ export interface RunDescription {
   cutoff: Date;
   maxAgeMs: number;
   dryRun: boolean;
+  /** Why the run stopped before finishing (its timeout), if it did. */
+  stoppedBecause?: string;
   /** `owner/repo`, with links, when running on GitHub. */
   repository?: { name: string; url: string };
   run?: { label: string; url: string };
@@ -68,8 +70,9 @@ function headline(report: RunReport, run: RunDescription): string {
   const { matched, aborted, gone } = report.totals;
   const goneNote = gone > 0 ? `; ${gone} ${gone === 1 ? 'was' : 'were'} already gone` : '';
   const failures = report.failureText;
+  const stopped = run.stoppedBecause ? `Stopped: ${run.stoppedBecause}; ` : '';
   if (failures !== undefined) {
-    return `❌ **${failures}.** Aborted ${plural(aborted, 'stale upload')}${goneNote}.`;
+    return `❌ **${stopped}${failures}.** Aborted ${plural(aborted, 'stale upload')}${goneNote}.`;
   }
   if (run.dryRun) {
     return `🔍 **Dry run: nothing was aborted.** ${plural(matched, 'stale upload')} would be aborted.`;

@@ -84,10 +84,18 @@ describe('cleanTarget', () => {
   it('counts an upload that vanished meanwhile as gone, and other errors as failed', async () => {
     const s3 = mockClient(S3Client);
     s3.on(ListMultipartUploadsCommand).resolves({
-      Uploads: [listed('pre/a', '1', old), listed('pre/b', '2', old), listed('pre/c', '3', old)],
+      Uploads: [
+        listed('pre/a', '1', old),
+        listed('pre/b', '2', old),
+        listed('pre/c', '3', old),
+        listed('pre/d', '4', old),
+      ],
     });
     s3.on(AbortMultipartUploadCommand, { Key: 'pre/a' })
       .rejects(s3Error('NoSuchUpload', 404, 'The specified upload does not exist.'))
+      // Swift's answer for an upload that was completed meanwhile.
+      .on(AbortMultipartUploadCommand, { Key: 'pre/d' })
+      .rejects(s3Error('NoSuchKey', 404, 'The specified key does not exist.'))
       .on(AbortMultipartUploadCommand, { Key: 'pre/b' })
       .rejects(s3Error('AccessDenied', 403, 'Access Denied'))
       .on(AbortMultipartUploadCommand, { Key: 'pre/c' })
@@ -96,7 +104,49 @@ describe('cleanTarget', () => {
       'pre/a#1 gone',
       'pre/b#2 failed: AccessDenied: the credentials need s3:AbortMultipartUpload on arn:aws:s3:::b/*',
       'pre/c#3 aborted',
+      'pre/d#4 gone',
     ]);
+  });
+
+  it('starts nothing once stopped, cancels aborts in flight, and says why', async () => {
+    const s3 = mockClient(S3Client);
+    const stop = new AbortController();
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: Array.from({ length: 10 }, (_, i) => listed(`pre/${i}`, String(i), old)),
+    });
+    let started = 0;
+    // The first two aborts answer; the third hangs until the run is stopped, and then fails
+    // as the SDK fails a cancelled request (the real cancellation: s3-client.test.ts).
+    s3.on(AbortMultipartUploadCommand).callsFake(
+      () =>
+        new Promise((resolve, reject) => {
+          started += 1;
+          if (started <= 2) return resolve({});
+          stop.signal.addEventListener('abort', () => reject(new Error('Request aborted')));
+          stop.abort(new Error('the run reached its timeout (timeout: 5m)'));
+        }),
+    );
+    const outcomes = await run(new S3Client({ region: 'us-east-1' }), {
+      concurrency: 1,
+      stop: stop.signal,
+    });
+    expect(outcomes).toEqual([
+      'listing failed: the run reached its timeout (timeout: 5m): stopped before this target was finished; uploads not yet listed or aborted were left alone',
+      'pre/0#0 aborted',
+      'pre/1#1 aborted',
+      'pre/2#2 failed: the run reached its timeout (timeout: 5m) before the store answered this abort (it may or may not have taken effect)',
+    ]);
+    expect(started).toBe(3);
+  });
+
+  it('lists nothing for a target when the run is already stopped', async () => {
+    const s3 = mockClient(S3Client);
+    const stop = new AbortController();
+    stop.abort(new Error('the run reached its timeout (timeout: 1s)'));
+    expect(await run(new S3Client({ region: 'us-east-1' }), { stop: stop.signal })).toEqual([
+      'listing failed: the run reached its timeout (timeout: 1s): stopped before this target was finished; uploads not yet listed or aborted were left alone',
+    ]);
+    expect(s3.calls()).toHaveLength(0);
   });
 
   it('handles what was listed before a listing failure, then reports the failure', async () => {

@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       forcePathStyle: false,
       concurrency: 16,
       failOnError: true,
+      timeoutMs: 10 * 60 * 1000,
     });
   });
 
@@ -33,6 +34,7 @@ describe('parseConfig', () => {
       [Input.ForcePathStyle]: 'TRUE',
       [Input.Concurrency]: '256',
       [Input.FailOnError]: 'False',
+      [Input.Timeout]: '1h30m',
     });
     expect(config).toEqual({
       buckets: ['a', 'b', 'c'],
@@ -44,6 +46,7 @@ describe('parseConfig', () => {
       forcePathStyle: true,
       concurrency: 256,
       failOnError: false,
+      timeoutMs: 90 * 60 * 1000,
     });
   });
 
@@ -67,6 +70,9 @@ describe('parseConfig', () => {
     [Input.DryRun, 'yes', 'dry-run: "yes" is not a boolean; use true or false'],
     [Input.ForcePathStyle, '1', 'force-path-style: "1" is not a boolean'],
     [Input.FailOnError, 'no', 'fail-on-error: "no" is not a boolean'],
+    [Input.Timeout, '0', 'timeout: "0" is not a duration of at least 1s; use e.g. 10m, 30m or 1h'],
+    [Input.Timeout, '500ms', 'timeout: "500ms" is not a duration of at least 1s'],
+    [Input.Timeout, 'forever', 'timeout: "forever" is not a duration of at least 1s'],
     [
       Input.Endpoint,
       'minio:9000',

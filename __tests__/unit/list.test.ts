@@ -9,7 +9,7 @@ const target = { bucket: 'b', prefix: 'ci/' };
 
 async function listAll(client: S3Client, pageSize?: number): Promise<Upload[][]> {
   const pages: Upload[][] = [];
-  for await (const page of listUploadPages(client, target, pageSize)) pages.push(page);
+  for await (const page of listUploadPages(client, target, { pageSize })) pages.push(page);
   return pages;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cleanTarget } from '../../src/engine/cleanup.js';
+import { cleanTarget, type CleanupPlan } from '../../src/engine/cleanup.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
 import type { CleanupEvent } from '../../src/engine/types.js';
 
@@ -22,9 +22,15 @@ const failuresBeforeSuccess: Record<string, typeof slowDown & { times: number }>
   'always-broken': { ...internal, times: Infinity },
 };
 const attempts = new Map<string, number>();
+let silentRequests = 0;
 
 function respond(request: IncomingMessage, response: import('node:http').ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  // The bucket `silent` is a store that stopped answering: requests are read, never answered.
+  if (url.pathname.startsWith('/silent')) {
+    silentRequests += 1;
+    return;
+  }
   if (request.method === 'GET' && url.searchParams.has('uploads')) {
     const uploads = Object.keys(failuresBeforeSuccess)
       .map(
@@ -66,8 +72,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
+
+async function eventsOf(
+  client: ReturnType<typeof createS3Client>,
+  plan: Partial<CleanupPlan> = {},
+): Promise<CleanupEvent[]> {
+  const events: CleanupEvent[] = [];
+  const target = { bucket: 'silent', prefix: '' };
+  const fullPlan = { cutoff: new Date(), dryRun: false, concurrency: 1, ...plan };
+  for await (const event of cleanTarget(client, target, fullPlan)) events.push(event);
+  return events;
+}
 
 describe('createS3Client', () => {
   it('retries throttling and 5xx up to 5 attempts before an abort counts as failed', async () => {
@@ -101,4 +119,52 @@ describe('createS3Client', () => {
       'always-broken': 5,
     });
   }, 30_000);
+});
+
+describe('a store that stops answering', () => {
+  it('does not hold a request past its time limit: each attempt times out, then it fails', async () => {
+    silentRequests = 0;
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      concurrency: 1,
+      requestTimeoutMs: 200,
+    });
+    const events = await eventsOf(client);
+    client.destroy();
+    expect(events).toEqual([
+      {
+        kind: 'listing-failed',
+        target: { bucket: 'silent', prefix: '' },
+        error:
+          'ETIMEDOUT: the store did not answer in time, on any attempt (is the endpoint right and the store up?)',
+      },
+    ]);
+    expect(silentRequests).toBe(5);
+  }, 30_000);
+
+  it('cancels the request in flight when the run is stopped', async () => {
+    silentRequests = 0;
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      concurrency: 1,
+    });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(new Error('the run reached its timeout (timeout: 1s)')), 300);
+    const started = Date.now();
+    const events = await eventsOf(client, { stop: stop.signal });
+    client.destroy();
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: 'listing-failed',
+        error: expect.stringMatching(/^the run reached its timeout \(timeout: 1s\): stopped/),
+      }),
+    ]);
+    expect(silentRequests).toBe(1);
+    // Well before the 30 s a request may take: the stop, not a time limit, ended it.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

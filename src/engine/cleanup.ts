@@ -12,6 +12,11 @@ export interface CleanupPlan {
   concurrency: number;
   /** Uploads per ListMultipartUploads page; the store's maximum unless a test needs less. */
   pageSize?: number;
+  /**
+   * Stops the run (its timeout): no further page is listed and no further abort starts;
+   * requests in flight are cancelled. The signal's reason says why, for the report.
+   */
+  stop?: AbortSignal;
 }
 
 /** Whether an upload is old enough to abort. An upload of unknown age is never stale. */
@@ -22,22 +27,32 @@ export function isStale(upload: Upload, cutoff: Date): boolean {
 /**
  * Lists a target, aborts its stale uploads with bounded concurrency while later pages are
  * still being listed, and yields one outcome per listed upload as it is settled. A listing
- * that fails part-way ends with a ListingFailure after the uploads listed so far are handled.
+ * that fails part-way, or that the stop signal ends, ends with a ListingFailure after the
+ * uploads listed so far are handled.
  */
 export async function* cleanTarget(
   client: S3Client,
   target: Target,
   plan: CleanupPlan,
 ): AsyncGenerator<CleanupEvent> {
-  let listingError: unknown;
+  const { stop } = plan;
+  let listingError: string | undefined;
   async function* uploadsUnderPrefix(): AsyncGenerator<Upload> {
     try {
-      for await (const page of listUploadPages(client, target, plan.pageSize)) {
-        // Stores may return keys beyond the prefix (Swift lists `pre` for `pre/`).
-        yield* page.filter((upload) => upload.key.startsWith(target.prefix));
+      stop?.throwIfAborted();
+      const pages = listUploadPages(client, target, { pageSize: plan.pageSize, signal: stop });
+      for await (const page of pages) {
+        for (const upload of page) {
+          // Checked before each abort is handed out, so none starts after the stop.
+          stop?.throwIfAborted();
+          // Stores may return keys beyond the prefix (Swift lists `pre` for `pre/`).
+          if (upload.key.startsWith(target.prefix)) yield upload;
+        }
       }
     } catch (error) {
-      listingError = error;
+      listingError = stop?.aborted
+        ? `${reasonOf(stop)}: stopped before this target was finished; uploads not yet listed or aborted were left alone`
+        : describeS3Error(error, 'list', target);
     }
   }
 
@@ -45,13 +60,11 @@ export async function* cleanTarget(
     const outcome = { kind: 'upload', target, upload } as const;
     if (!isStale(upload, plan.cutoff)) return { ...outcome, result: 'kept' };
     if (plan.dryRun) return { ...outcome, result: 'would-abort' };
-    return { ...outcome, ...(await abortUpload(client, target, upload)) };
+    return { ...outcome, ...(await abortUpload(client, target, upload, stop)) };
   };
 
   yield* mapConcurrent(uploadsUnderPrefix(), settle, plan.concurrency);
-  if (listingError !== undefined) {
-    yield { kind: 'listing-failed', target, error: describeS3Error(listingError, 'list', target) };
-  }
+  if (listingError !== undefined) yield { kind: 'listing-failed', target, error: listingError };
 }
 
 /** Aborts exactly one upload, by its own key and upload id. */
@@ -59,6 +72,7 @@ async function abortUpload(
   client: S3Client,
   target: Target,
   upload: Upload,
+  stop: AbortSignal | undefined,
 ): Promise<Pick<UploadOutcome, 'result' | 'error'>> {
   try {
     await client.send(
@@ -67,11 +81,26 @@ async function abortUpload(
         Key: upload.key,
         UploadId: upload.uploadId,
       }),
+      { abortSignal: stop },
     );
     return { result: 'aborted' };
   } catch (error) {
-    // Completed or aborted by someone else since it was listed: the goal is met.
-    if (errorCode(error) === 'NoSuchUpload') return { result: 'gone' };
+    if (stop?.aborted) {
+      return {
+        result: 'failed',
+        error: `${reasonOf(stop)} before the store answered this abort (it may or may not have taken effect)`,
+      };
+    }
+    // Completed or aborted by someone else since it was listed: the goal is met. Amazon S3
+    // and RGW say NoSuchUpload; Swift says NoSuchKey for an upload that was completed.
+    const code = errorCode(error);
+    if (code === 'NoSuchUpload' || code === 'NoSuchKey') return { result: 'gone' };
     return { result: 'failed', error: describeS3Error(error, 'abort', target) };
   }
+}
+
+/** Why the run was stopped, as its stop signal says. */
+function reasonOf(stop: AbortSignal): string {
+  const reason: unknown = stop.reason;
+  return reason instanceof Error ? reason.message : 'the run was stopped';
 }

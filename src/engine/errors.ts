@@ -41,6 +41,9 @@ export function describeS3Error(error: unknown, operation: Operation, target: Ta
     }
     case 'NoSuchBucket':
       return `NoSuchBucket: bucket "${target.bucket}" does not exist (check the bucket name, region and endpoint)`;
+    case 'ETIMEDOUT':
+    case 'TimeoutError':
+      return `${code}: the store did not answer in time, on any attempt (is the endpoint right and the store up?)`;
     case 'CredentialsProviderError':
       return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws-actions/configure-aws-credentials before this step';
   }

@@ -13,6 +13,13 @@ interface Markers {
   uploadIdMarker?: string;
 }
 
+export interface ListingOptions {
+  /** Uploads per page; the store's maximum unless a test needs less. */
+  pageSize?: number;
+  /** Cancels the request in flight; the listing then throws. */
+  signal?: AbortSignal;
+}
+
 /** The listing cannot go on: the store said more pages follow but gave no way forward. */
 export class ListingStalledError extends Error {
   override name = 'ListingStalled';
@@ -27,16 +34,16 @@ export class ListingStalledError extends Error {
 export async function* listUploadPages(
   client: S3Client,
   target: Target,
-  pageSize = MAX_PAGE_SIZE,
+  { pageSize = MAX_PAGE_SIZE, signal }: ListingOptions = {},
 ): AsyncGenerator<Upload[]> {
   let markers: Markers = {};
   let previousPageIds = new Set<string>();
-  let response = requestPage(client, target, markers, pageSize);
+  let response = requestPage(client, target, markers, pageSize, signal);
   for (;;) {
     const page = await response;
     const uploads = (page.Uploads ?? []).flatMap(toUpload);
     const next = page.IsTruncated ? nextMarkers(page, uploads, markers) : undefined;
-    if (next) response = requestPage(client, target, next, pageSize);
+    if (next) response = requestPage(client, target, next, pageSize, signal);
 
     const pageIds = new Set(uploads.map(uploadIdentity));
     yield uploads.filter((upload) => !previousPageIds.has(uploadIdentity(upload)));
@@ -51,6 +58,7 @@ function requestPage(
   target: Target,
   markers: Markers,
   pageSize: number,
+  signal: AbortSignal | undefined,
 ): Promise<ListMultipartUploadsCommandOutput> {
   const request = client.send(
     new ListMultipartUploadsCommand({
@@ -62,6 +70,7 @@ function requestPage(
       // Keys may hold bytes that XML cannot carry; ask for them percent-encoded.
       EncodingType: 'url',
     }),
+    { abortSignal: signal },
   );
   // A page requested ahead may never be awaited if the caller stops; don't let it crash Node.
   request.catch(() => undefined);

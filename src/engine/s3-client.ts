@@ -8,12 +8,23 @@ export interface ClientSettings {
   forcePathStyle: boolean;
   /** Aborts in flight at once; the connection pool is sized to match. */
   concurrency: number;
+  /** How long one attempt of a request may take, from connecting to the last byte. */
+  requestTimeoutMs?: number;
 }
 
 /**
+ * A request that takes longer is abandoned and retried: a store that stops answering must
+ * not hold a connection until the job's own timeout. A page of 1,000 uploads takes well
+ * under a second on a healthy store.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
  * An S3 client with credentials from the SDK's default chain (environment, web identity,
- * profiles), adaptive retries for throttling and 5xx, and kept-alive connections for every
- * abort in flight plus the page being listed ahead.
+ * profiles), adaptive retries for throttling, 5xx and timeouts, a time limit on every
+ * request, and kept-alive connections for every abort in flight plus the page being listed
+ * ahead.
  */
 export function createS3Client(settings: ClientSettings): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: settings.concurrency + 1 };
@@ -26,6 +37,10 @@ export function createS3Client(settings: ClientSettings): S3Client {
     requestHandler: {
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      requestTimeout: settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      // Without it, the SDK only logs a warning when a request exceeds requestTimeout.
+      throwOnRequestTimeout: true,
     },
   });
 }
