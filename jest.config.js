@@ -1,5 +1,6 @@
 // Three suites, each run by `npm test`: unit (mocks only), integration (the engine against a
-// real S3 server on 127.0.0.1) and e2e (the bundled dist/index.js as the runner runs it).
+// real S3 server) and e2e (the bundled dist/index.js as the runner runs it). The last two run
+// once per store named in S3_STORES (see __tests__/support/store.ts), as `integration:rgw` etc.
 const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -7,14 +8,28 @@ const shared = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
 };
 
-const suites = ['unit', 'integration', 'e2e'];
+const stores = (process.env.S3_STORES ?? 'rgw swift').split(/\s+/).filter(Boolean);
+
+const project = (suite, store) => ({
+  ...shared,
+  displayName: store ? `${suite}:${store}` : suite,
+  testMatch: [`<rootDir>/__tests__/${suite}/**/*.test.ts`],
+  globals: { S3_STORE: store },
+});
+
+const projects = [
+  project('unit'),
+  ...['integration', 'e2e'].flatMap((suite) => stores.map((store) => project(suite, store))),
+];
 
 /** @type {import('jest').Config} */
 export default {
-  projects: suites.map((suite) => ({
-    ...shared,
-    displayName: suite,
-    testMatch: [`<rootDir>/__tests__/${suite}/**/*.test.ts`],
-  })),
-  reporters: ['default', ['<rootDir>/__tests__/support/suite-counts-reporter.js', { suites }]],
+  projects,
+  reporters: [
+    'default',
+    [
+      '<rootDir>/__tests__/support/suite-counts-reporter.js',
+      { suites: projects.map((p) => p.displayName) },
+    ],
+  ],
 };

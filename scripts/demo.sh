@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
+export S3_STORES=rgw # one store is enough to watch
 scripts/local-s3.sh install
 scripts/local-s3.sh exec -- node scripts/demo.mjs

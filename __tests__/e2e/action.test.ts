@@ -4,22 +4,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   idsOf,
-  useLocalS3,
-  localS3,
+  storeCredentials as credentials,
+  storeInputs as local,
+  useStore,
   remainingUploads,
   seedUploads,
   sleep,
-} from '../support/local-s3.js';
+} from '../support/store.js';
 import { node24, readActionYml, runAction } from '../support/runner.js';
 
 jest.setTimeout(120_000);
 
-const { seeder, newBucket } = useLocalS3();
-const credentials = {
-  AWS_ACCESS_KEY_ID: localS3.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: localS3.secretAccessKey,
-};
-const local = { endpoint: localS3.endpoint, 'force-path-style': 'true' };
+const { seeder, newBucket } = useStore();
 
 /** Seeds uploads that will be older than `max-age: 3s` when the action runs, then young ones. */
 async function seedStaleAndFresh(bucket: string, staleKeys: string[], freshKeys: string[]) {

@@ -1,18 +1,19 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import {
   idsOf,
-  useLocalS3,
-  localS3,
+  storeCredentials,
+  storeInputs,
+  useStore,
   remainingUploads,
   seedUploads,
   type SeededUpload,
-} from '../support/local-s3.js';
+} from '../support/store.js';
 import { readmeExamples } from '../support/readme.js';
 import { runAction } from '../support/runner.js';
 
 jest.setTimeout(120_000);
 
-const { seeder, newBucket } = useLocalS3();
+const { seeder, newBucket } = useStore();
 const examples = readmeExamples();
 
 /** Values for the workflow expressions the examples use, as the runner would supply them. */
@@ -67,10 +68,9 @@ describe('the README examples', () => {
       {
         ...inputs,
         bucket: localBuckets.join('\n'),
-        endpoint: localS3.endpoint,
-        'force-path-style': 'true',
+        ...storeInputs,
       },
-      { AWS_ACCESS_KEY_ID: localS3.accessKeyId, AWS_SECRET_ACCESS_KEY: localS3.secretAccessKey },
+      storeCredentials,
     );
 
     expect(run.exitCode).toBe(0);

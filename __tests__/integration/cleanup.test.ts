@@ -1,68 +1,26 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
-import { cleanTarget, type CleanupPlan } from '../../src/engine/cleanup.js';
-import { createS3Client } from '../../src/engine/s3-client.js';
-import type { CleanupEvent, Target } from '../../src/engine/types.js';
+import {
+  clean,
+  engineClient,
+  resultsOf,
+  seedOldAndYoung as seedOldAndYoungIn,
+  withResult,
+} from '../support/engine.js';
 import {
   idsOf,
-  useLocalS3,
-  localS3,
+  outsider,
   remainingUploads,
   seedUploads,
-  sleep,
+  store,
   testClient,
-  type SeededUpload,
-} from '../support/local-s3.js';
+  useStore,
+} from '../support/store.js';
 
 jest.setTimeout(120_000);
 
-const { seeder, newBucket } = useLocalS3();
-
-/** The engine's own client, built the way the action builds it, against the local server. */
-function engineClient(concurrency = 16): S3Client {
-  process.env.AWS_ACCESS_KEY_ID = localS3.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = localS3.secretAccessKey;
-  return createS3Client({
-    region: localS3.region,
-    endpoint: localS3.endpoint,
-    forcePathStyle: true,
-    concurrency,
-  });
-}
-
-/**
- * Seeds `old` uploads, then `young` ones, and returns a cutoff between the two as the
- * server's own clock recorded them.
- */
-async function seedOldAndYoung(bucket: string, oldKeys: string[], youngKeys: string[]) {
-  const old = await seedUploads(seeder, bucket, oldKeys);
-  const cutoff = new Date(Math.max(...(await initiatedTimes(bucket))));
-  await sleep(1100); // stores may round Initiated to the second
-  const young = await seedUploads(seeder, bucket, youngKeys);
-  // Guard the test itself: every young upload must really be younger than the cutoff.
-  const all = await initiatedTimes(bucket);
-  expect(all.filter((time) => time > cutoff.getTime())).toHaveLength(young.length);
-  return { old, young, cutoff };
-}
-
-async function initiatedTimes(bucket: string): Promise<number[]> {
-  return (await remainingUploads(seeder, bucket)).map((u) => u.initiated?.getTime() ?? NaN);
-}
-
-async function clean(client: S3Client, target: Target, plan: CleanupPlan): Promise<CleanupEvent[]> {
-  const events: CleanupEvent[] = [];
-  for await (const event of cleanTarget(client, target, plan)) events.push(event);
-  return events;
-}
-
-const resultsOf = (events: CleanupEvent[]) =>
-  events
-    .flatMap((e) =>
-      e.kind === 'upload' ? [`${e.upload.key}#${e.upload.uploadId} ${e.result}`] : [],
-    )
-    .sort();
-const withResult = (uploads: SeededUpload[], result: string) =>
-  uploads.map((u) => `${u.key}#${u.uploadId} ${result}`);
+const { seeder, newBucket } = useStore();
+const seedOldAndYoung = (bucket: string, oldKeys: string[], youngKeys: string[]) =>
+  seedOldAndYoungIn(seeder, bucket, oldKeys, youngKeys);
 
 describe('cleanTarget against a real S3 server', () => {
   const oddKeys = [
@@ -184,40 +142,6 @@ describe('cleanTarget against a real S3 server', () => {
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf(old));
   });
 
-  it('counts an upload someone else aborted after the listing as gone', async () => {
-    const bucket = await newBucket('gone');
-    const { old, cutoff } = await seedOldAndYoung(bucket, ['race/a', 'race/b'], []);
-    const client = engineClient();
-    // Just before our abort of race/a leaves, another client aborts it on the real server.
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { Key?: string; UploadId?: string };
-        if (context.commandName === 'AbortMultipartUploadCommand' && input.Key === 'race/a') {
-          await seeder.send(
-            new AbortMultipartUploadCommand({
-              Bucket: bucket,
-              Key: input.Key,
-              UploadId: input.UploadId,
-            }),
-          );
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'abortFirst' },
-    );
-    const events = await clean(
-      client,
-      { bucket, prefix: 'race/' },
-      { cutoff, dryRun: false, concurrency: 2 },
-    );
-    const idOf = (key: string) => old.find((u) => u.key === key)?.uploadId;
-    expect(resultsOf(events)).toEqual([
-      `race/a#${idOf('race/a')} gone`,
-      `race/b#${idOf('race/b')} aborted`,
-    ]);
-    expect(await remainingUploads(seeder, bucket)).toEqual([]);
-  });
-
   it('reports a missing bucket as a listing failure that names it', async () => {
     const events = await clean(
       engineClient(),
@@ -238,7 +162,7 @@ describe('cleanTarget against a real S3 server', () => {
     const bucket = await newBucket('denied');
     await seedUploads(seeder, bucket, ['a']);
     const events = await clean(
-      testClient(localS3.outsider),
+      testClient(outsider()),
       { bucket, prefix: '' },
       { cutoff: new Date(), dryRun: false, concurrency: 1 },
     );
@@ -254,12 +178,7 @@ describe('cleanTarget against a real S3 server', () => {
   it('reports wrong credentials without repeating them', async () => {
     const bucket = await newBucket('bad-creds');
     const secret = 'definitely-wrong-secret-key-1234567890';
-    const client = new S3Client({
-      region: localS3.region,
-      endpoint: localS3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: localS3.accessKeyId, secretAccessKey: secret },
-    });
+    const client = testClient({ accessKeyId: store.accessKeyId, secretAccessKey: secret });
     const events = await clean(
       client,
       { bucket, prefix: '' },

@@ -2,38 +2,135 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import {
   AbortMultipartUploadCommand,
+  type BucketLocationConstraint,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
+  DeleteObjectCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mapConcurrent } from '../../src/engine/pool.js';
 
-/**
- * The real S3 server the integration and e2e suites run against: by default the project's
- * throwaway Ceph RGW (scripts/local-s3.sh), whose fixed credentials are loopback-only.
- */
-export const localS3 = {
-  endpoint: `http://127.0.0.1:${process.env.LOCAL_S3_PORT ?? '7480'}`,
-  region: 'us-east-1',
-  accessKeyId: 'LOCALS3TESTACCESSKEY',
-  secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** A real S3 server the integration and e2e suites run against. */
+export interface S3Store extends Credentials {
+  name: string;
+  /** Undefined: Amazon S3 itself. */
+  endpoint: string | undefined;
+  region: string;
+  forcePathStyle: boolean;
   /** A second user, with no rights on the first one's buckets. */
-  outsider: {
-    accessKeyId: 'LOCALS3OUTSIDERKEY00',
-    secretAccessKey: 'local-s3-outsider-secret-not-a-real-secret',
-  },
+  outsider: Credentials | undefined;
+  /** How to get the store running, for the message when it is not. */
+  howToStart: string;
+}
+
+const localStart =
+  '`npm test` starts it, or run `scripts/local-s3.sh start` first (install it once with ' +
+  '`scripts/local-s3.sh install`).';
+
+/**
+ * The stores the suites know. jest.config.js runs the integration and e2e suites once per
+ * store named in S3_STORES (default: the two local ones). The local stores' fixed
+ * credentials are throwaway values of servers that listen on 127.0.0.1 only.
+ */
+const stores: Record<string, () => S3Store> = {
+  rgw: () => ({
+    name: 'Ceph RGW',
+    endpoint: `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    accessKeyId: 'LOCALS3TESTACCESSKEY',
+    secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
+    outsider: {
+      accessKeyId: 'LOCALS3OUTSIDERKEY00',
+      secretAccessKey: 'local-s3-outsider-secret-not-a-real-secret',
+    },
+    howToStart: localStart,
+  }),
+  swift: () => ({
+    name: 'OpenStack Swift (s3api)',
+    endpoint: `http://127.0.0.1:${process.env.LOCAL_S3_SWIFT_PORT ?? '8080'}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    accessKeyId: 'test:tester',
+    secretAccessKey: 'local-swift-test-secret-not-a-real-secret',
+    outsider: {
+      accessKeyId: 'outsider:user',
+      secretAccessKey: 'local-swift-outsider-secret-not-a-real-secret',
+    },
+    howToStart: localStart,
+  }),
+  // Any other store (MinIO, Amazon S3, R2, …), described by the environment.
+  env: () => ({
+    name: process.env.S3_TEST_NAME ?? 'S3 store from S3_TEST_* variables',
+    endpoint: process.env.S3_TEST_ENDPOINT || undefined,
+    region: process.env.S3_TEST_REGION ?? 'us-east-1',
+    forcePathStyle: process.env.S3_TEST_FORCE_PATH_STYLE === 'true',
+    accessKeyId: required('S3_TEST_ACCESS_KEY_ID'),
+    secretAccessKey: required('S3_TEST_SECRET_ACCESS_KEY'),
+    outsider: process.env.S3_TEST_OUTSIDER_ACCESS_KEY_ID
+      ? {
+          accessKeyId: process.env.S3_TEST_OUTSIDER_ACCESS_KEY_ID,
+          secretAccessKey: required('S3_TEST_OUTSIDER_SECRET_ACCESS_KEY'),
+        }
+      : undefined,
+    howToStart: 'check the S3_TEST_* variables.',
+  }),
 };
 
-export function testClient(
-  credentials: { accessKeyId: string; secretAccessKey: string } = localS3,
-): S3Client {
+function required(variable: string): string {
+  const value = process.env[variable];
+  if (!value) throw new Error(`S3_STORES names the store "env", which needs ${variable}`);
+  return value;
+}
+
+/** The store of this jest project (its `globals.S3_STORE`, set by jest.config.js). */
+export const store: S3Store = (() => {
+  const name = (globalThis as { S3_STORE?: string }).S3_STORE ?? 'rgw';
+  const describe = stores[name];
+  if (!describe) {
+    throw new Error(`S3_STORES names "${name}"; known stores: ${Object.keys(stores).join(', ')}`);
+  }
+  return describe();
+})();
+
+/** The outsider's credentials; a test that needs them fails when the store has none. */
+export function outsider(): Credentials {
+  if (!store.outsider) throw new Error(`no second user is configured for ${store.name}`);
+  return store.outsider;
+}
+
+/** The inputs that point the action at the store. */
+export const storeInputs = {
+  endpoint: store.endpoint ?? '',
+  'force-path-style': String(store.forcePathStyle),
+  region: store.region,
+};
+
+/** The environment that gives the action the store's credentials. */
+export const storeCredentials = {
+  AWS_ACCESS_KEY_ID: store.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: store.secretAccessKey,
+};
+
+export function testClient(credentials: Credentials = store): S3Client {
   return new S3Client({
-    endpoint: localS3.endpoint,
-    region: localS3.region,
-    forcePathStyle: true,
+    endpoint: store.endpoint,
+    region: store.region,
+    forcePathStyle: store.forcePathStyle,
+    // Some stores (Swift) answer 501 to the SDK's default aws-chunked checksummed bodies.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     credentials: {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
@@ -42,33 +139,41 @@ export function testClient(
 }
 
 /** Fails loudly, saying how to start it, when the server is not there: a suite never skips. */
-async function requireLocalS3(client: S3Client): Promise<void> {
+async function requireStore(client: S3Client): Promise<void> {
   try {
     await client.send(new ListBucketsCommand({}));
   } catch (error) {
     throw new Error(
-      `No S3 server answers at ${localS3.endpoint} (${String(error)}).\n` +
-        'The integration and e2e suites need the local Ceph RGW: `npm test` starts it, or run ' +
-        '`scripts/local-s3.sh start` first (install it once with `scripts/local-s3.sh install`).',
+      `${store.name} does not answer at ${store.endpoint ?? 'Amazon S3'} (${String(error)}).\n` +
+        `The integration and e2e suites need it: ${store.howToStart}`,
       { cause: error },
     );
   }
 }
 
 /**
- * Sets up a suite on the local server: it fails before any test when the server is absent,
- * and removes the buckets it made (with what is left in them) when done.
+ * Sets up a suite on the store: it fails before any test when the store is absent, and
+ * removes the buckets it made (with what is left in them) when done.
  */
-export function useLocalS3(): { seeder: S3Client; newBucket: (label: string) => Promise<string> } {
+export function useStore(): { seeder: S3Client; newBucket: (label: string) => Promise<string> } {
   const seeder = testClient();
   const buckets: string[] = [];
-  beforeAll(() => requireLocalS3(seeder));
+  beforeAll(() => requireStore(seeder));
   afterAll(async () => {
     for (const bucket of buckets) await removeTestBucket(seeder, bucket);
   });
   const newBucket = async (label: string) => {
     const bucket = `${label}-${randomBytes(4).toString('hex')}`;
-    await seeder.send(new CreateBucketCommand({ Bucket: bucket }));
+    // Amazon S3 wants the region named, except for its first one.
+    const location =
+      store.endpoint === undefined && store.region !== 'us-east-1'
+        ? {
+            CreateBucketConfiguration: {
+              LocationConstraint: store.region as BucketLocationConstraint,
+            },
+          }
+        : {};
+    await seeder.send(new CreateBucketCommand({ Bucket: bucket, ...location }));
     buckets.push(bucket);
     return bucket;
   };
@@ -131,7 +236,7 @@ export async function remainingUploads(client: S3Client, bucket: string): Promis
   throw new Error(`listing ${bucket} did not end`);
 }
 
-/** Aborts whatever is left and deletes the bucket. */
+/** Aborts whatever is left, deletes the objects that completed uploads made, and the bucket. */
 async function removeTestBucket(client: S3Client, bucket: string): Promise<void> {
   for (const upload of await remainingUploads(client, bucket)) {
     await client.send(
@@ -142,7 +247,31 @@ async function removeTestBucket(client: S3Client, bucket: string): Promise<void>
       }),
     );
   }
+  const { Contents = [] } = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+  for (const { Key } of Contents) {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
+  }
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/** Completes an upload with one small part, as a test run that finished after all would. */
+export async function completeUpload(
+  client: S3Client,
+  bucket: string,
+  upload: SeededUpload,
+): Promise<void> {
+  const { Key, UploadId } = { Key: upload.key, UploadId: upload.uploadId };
+  const { ETag } = await client.send(
+    new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body: 'part' }),
+  );
+  await client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key,
+      UploadId,
+      MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] },
+    }),
+  );
 }
 
 /** Upload identities as sortable strings, for comparing sets. */

@@ -1,22 +1,21 @@
 #!/usr/bin/env bash
 # Throwaway single-node Ceph RADOS Gateway (S3) on 127.0.0.1 for the integration tests.
+# scripts/local-s3.sh runs it (and the other stores); it can also be used on its own.
 #
 # One ceph-mon, one ceph-osd that keeps objects in memory (memstore) and radosgw with
 # the beast frontend. No mgr, no cephx, no systemd, no Docker. The daemons run as the
 # invoking user and keep every file in one state directory; stop deletes it.
 #
-#   scripts/local-s3.sh install              apt-get the packages (skipped when present)
-#   scripts/local-s3.sh start                start the server (no-op when it is running)
-#   scripts/local-s3.sh stop                 stop it and delete the state directory
-#   scripts/local-s3.sh status               print the endpoint; exit 1 when not running
-#   scripts/local-s3.sh exec -- CMD ARGS...  run CMD with a server running; a server this
-#                                            call had to start is stopped afterwards
+#   scripts/stores/rgw.sh install   apt-get the packages (skipped when present)
+#   scripts/stores/rgw.sh start     start the server (no-op when it is running)
+#   scripts/stores/rgw.sh stop      stop it and delete the state directory
+#   scripts/stores/rgw.sh status    print the endpoint; exit 1 when not running
 #
 # Environment:
-#   LOCAL_S3_PORT  S3 port on 127.0.0.1 (default 7480). Keep it out of 6789-7300,
-#                  where the monitor and the OSD listen.
-#   LOCAL_S3_DIR   state directory: ceph.conf, mon/osd data, logs, PIDs
-#                  (default ${TMPDIR:-/tmp}/s3-multipart-cleanup-local-s3-<uid>)
+#   LOCAL_S3_RGW_PORT  S3 port on 127.0.0.1 (default 7480). Keep it out of 6789-7300,
+#                      where the monitor and the OSD listen.
+#   LOCAL_S3_RGW_DIR   state directory: ceph.conf, mon/osd data, logs, PIDs
+#                      (default ${TMPDIR:-/tmp}/s3-multipart-cleanup-rgw-<uid>)
 #
 # Credentials (throwaway values for a loopback-only server; path-style, any region):
 #   access key LOCALS3TESTACCESSKEY, secret key local-s3-test-secret-key-not-a-real-secret
@@ -28,13 +27,13 @@ readonly ACCESS_KEY=LOCALS3TESTACCESSKEY
 readonly SECRET_KEY=local-s3-test-secret-key-not-a-real-secret
 readonly OUTSIDER_ACCESS_KEY=LOCALS3OUTSIDERKEY00
 readonly OUTSIDER_SECRET_KEY=local-s3-outsider-secret-not-a-real-secret
-readonly PORT=${LOCAL_S3_PORT:-7480}
+readonly PORT=${LOCAL_S3_RGW_PORT:-7480}
 readonly ENDPOINT=http://127.0.0.1:${PORT}
 readonly MARKER=.local-s3-state # proves the directory is ours before stop deletes it
 readonly PACKAGES=(ceph-mon ceph-osd radosgw)
 readonly POLICY_RC=/usr/sbin/policy-rc.d
 
-DIR=${LOCAL_S3_DIR:-${TMPDIR:-/tmp}/s3-multipart-cleanup-local-s3-$(id -u)}
+DIR=${LOCAL_S3_RGW_DIR:-${TMPDIR:-/tmp}/s3-multipart-cleanup-rgw-$(id -u)}
 [[ ${DIR} == /* ]] || DIR=${PWD}/${DIR}
 readonly DIR CONF=${DIR}/ceph.conf
 
@@ -48,11 +47,11 @@ die() {
 }
 
 if [[ ! ${PORT} =~ ^[0-9]{1,5}$ ]] || ((PORT < 1 || PORT > 65535)); then
-  die "LOCAL_S3_PORT must be a port number, got '${PORT}'"
+  die "LOCAL_S3_RGW_PORT must be a port number, got '${PORT}'"
 fi
 # ceph.conf has no quoting: '#' and ';' start comments, '$' expands metavariables.
 [[ ${DIR} =~ ^[A-Za-z0-9/._+@:=,-]+$ ]] ||
-  die "LOCAL_S3_DIR must be a plain path (letters, digits and /._+@:=,-), got '${DIR}'"
+  die "LOCAL_S3_RGW_DIR must be a plain path (letters, digits and /._+@:=,-), got '${DIR}'"
 
 now_ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); } # the separator follows the locale
 port_in_use() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -285,10 +284,10 @@ cmd_start() {
     return 0
   fi
   if daemons_alive; then
-    die "the server of ${DIR} runs at http://127.0.0.1:$(recorded_port), not on port ${PORT}; stop it or use another LOCAL_S3_DIR"
+    die "the server of ${DIR} runs at http://127.0.0.1:$(recorded_port), not on port ${PORT}; stop it or use another LOCAL_S3_RGW_DIR"
   fi
   clear_state # leftovers of a run that crashed or was killed
-  if port_in_use "${PORT}"; then die "port ${PORT} on 127.0.0.1 is taken; set LOCAL_S3_PORT"; fi
+  if port_in_use "${PORT}"; then die "port ${PORT} on 127.0.0.1 is taken; set LOCAL_S3_RGW_PORT"; fi
 
   local mon_port=6789 fsid osd_uuid
   while port_in_use "${mon_port}"; do
@@ -381,40 +380,10 @@ cmd_status() {
   elif daemons_alive; then
     die "not running on port ${PORT}: the server of ${DIR} runs at http://127.0.0.1:$(recorded_port)"
   elif [[ -e ${DIR}/${MARKER} ]]; then
-    die "not running (leftovers in ${DIR}; scripts/local-s3.sh stop removes them)"
+    die "not running (leftovers in ${DIR}; scripts/stores/rgw.sh stop removes them)"
   else
     die "not running"
   fi
-}
-
-cmd_exec() {
-  [[ ${1-} != -- ]] || shift
-  (($# > 0)) || die "usage: $0 exec -- CMD [ARGS...]"
-  local started=0 child='' rc=0
-  if ! is_running; then
-    cmd_start
-    started=1
-  fi
-  # CMD runs in the background so that a TERM is handled at once (bash runs no trap
-  # while a foreground child runs). Background children ignore SIGINT, so Ctrl-C is
-  # passed on as TERM.
-  on_signal() {
-    trap '' INT TERM
-    if [[ -n ${child} ]]; then
-      kill -TERM "${child}" 2>/dev/null || true
-      wait "${child}" 2>/dev/null || true
-    fi
-    if ((started)); then clear_state; fi
-    exit "$1"
-  }
-  trap 'on_signal 130' INT
-  trap 'on_signal 143' TERM
-  "$@" <&0 &
-  child=$!
-  wait "${child}" || rc=$?
-  trap - INT TERM
-  if ((started)); then cmd_stop >/dev/null; fi
-  return "${rc}"
 }
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p;}' "$0"; }
@@ -424,10 +393,6 @@ case ${1-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  exec)
-    shift
-    cmd_exec "$@"
-    ;;
   -h | --help | help) usage ;;
   *)
     usage >&2

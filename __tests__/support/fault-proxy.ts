@@ -1,0 +1,145 @@
+import {
+  Agent,
+  createServer,
+  request as forward,
+  type IncomingMessage,
+  type Server,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { store } from './store.js';
+
+/** What the proxy makes of one request. */
+export type Fault =
+  | 'forward'
+  /** The connection is cut before any answer (ECONNRESET for the client). */
+  | 'reset'
+  /** The request is read and never answered: a store that stopped. */
+  | 'hang'
+  /** An S3 error answer, without asking the store. */
+  | { status: number; code: string; message?: string };
+
+/** A request as the rules see it. */
+export interface ProxiedRequest {
+  method: string;
+  operation: 'list' | 'abort' | 'other';
+  bucket: string;
+  key: string;
+  uploadId: string | undefined;
+  query: URLSearchParams;
+  /** How many requests for the same operation and upload (or listing position) came before. */
+  attempt: number;
+}
+
+/**
+ * Decides each request's fate; it may first act on the store itself (a race: another client
+ * completing the upload just before our abort reaches the store).
+ */
+export type FaultRule = (request: ProxiedRequest) => Fault | Promise<Fault>;
+
+export interface FaultProxy {
+  endpoint: string;
+  /** Every request the proxy saw, with what it did. */
+  log: Array<ProxiedRequest & { fault: string }>;
+  /** Milliseconds added before each request is handled. */
+  latencyMs: number;
+  rule: FaultRule;
+  close(): Promise<void>;
+}
+
+/**
+ * A small HTTP proxy on 127.0.0.1 in front of the test store, for faults that a real store
+ * will not produce on demand. It forwards the request unchanged: same method, path, query and
+ * headers, Host included, so the client's SigV4 signature still holds at the store.
+ */
+export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promise<FaultProxy> {
+  if (!store.endpoint) throw new Error('the fault proxy needs a store with an endpoint');
+  const upstream = new URL(store.endpoint);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const attempts = new Map<string, number>();
+  const proxy: FaultProxy = {
+    endpoint: '',
+    log: [],
+    latencyMs: 0,
+    rule,
+    close: async () => {
+      server.closeAllConnections();
+      agent.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+
+  const handle = async (incoming: IncomingMessage, respond: Parameters<typeof reply>[0]) => {
+    const described = describe(incoming, attempts);
+    const fault = await proxy.rule(described);
+    proxy.log.push({ ...described, fault: typeof fault === 'string' ? fault : fault.code });
+    if (proxy.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.latencyMs));
+    if (fault === 'hang') return;
+    if (fault === 'reset') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (fault !== 'forward') {
+      incoming.resume();
+      reply(respond, fault);
+      return;
+    }
+    const outgoing = forward(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+        agent,
+      },
+      (answer) => {
+        respond.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(respond);
+      },
+    );
+    outgoing.on('error', () => incoming.socket.destroy());
+    incoming.pipe(outgoing);
+  };
+
+  const server: Server = createServer((incoming, respond) => {
+    handle(incoming, respond).catch((error: unknown) => {
+      reply(respond, { status: 599, code: 'FaultProxyError', message: String(error) });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
+
+function describe(incoming: IncomingMessage, attempts: Map<string, number>): ProxiedRequest {
+  const url = new URL(incoming.url ?? '/', 'http://proxy');
+  const [bucket = '', ...keyParts] = url.pathname.slice(1).split('/');
+  const key = decodeURIComponent(keyParts.join('/'));
+  const uploadId = url.searchParams.get('uploadId') ?? undefined;
+  const method = incoming.method ?? 'GET';
+  const operation =
+    method === 'GET' && url.searchParams.has('uploads') && key === ''
+      ? 'list'
+      : method === 'DELETE' && uploadId !== undefined
+        ? 'abort'
+        : 'other';
+  // A listing page is identified by where it starts; an abort by its upload.
+  const identity =
+    operation === 'list'
+      ? `list ${bucket} ${url.searchParams.get('key-marker') ?? ''} ${url.searchParams.get('upload-id-marker') ?? ''}`
+      : `${operation} ${bucket} ${key} ${uploadId ?? ''}`;
+  const attempt = attempts.get(identity) ?? 0;
+  attempts.set(identity, attempt + 1);
+  return { method, operation, bucket, key, uploadId, query: url.searchParams, attempt };
+}
+
+function reply(
+  respond: import('node:http').ServerResponse,
+  error: { status: number; code: string; message?: string },
+): void {
+  respond.writeHead(error.status, { 'Content-Type': 'application/xml' });
+  const message = (error.message ?? '').replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
+  respond.end(
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${error.code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`,
+  );
+}
