@@ -46,12 +46,11 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
 
   const config: Config = {
     buckets: parse(Input.Bucket, parseBuckets),
-    prefixes: parse(Input.Prefix, (value) => collapsePrefixes(splitLines(value))),
+    prefixes: parse(Input.Prefix, parsePrefixes),
     maxAgeMs: parse(Input.MaxAge, parseMaxAge),
     dryRun: parse(Input.DryRun, parseBoolean),
-    region: parse(
-      Input.Region,
-      (value) => value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    region: parse(Input.Region, (value, raw) =>
+      parseRegion(value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1', raw),
     ),
     endpoint: parse(Input.Endpoint, parseEndpoint),
     forcePathStyle: parse(Input.ForcePathStyle, parseBoolean),
@@ -88,6 +87,26 @@ function parseBuckets(value: string): string[] | Problem {
     );
   }
   return [...new Set(names)];
+}
+
+/** The longest key S3 allows, in bytes of UTF-8: a longer prefix could match nothing. */
+const MAX_KEY_BYTES = 1024;
+
+function parsePrefixes(value: string): string[] | Problem {
+  const prefixes = splitLines(value);
+  const tooLong = prefixes.find((prefix) => Buffer.byteLength(prefix) > MAX_KEY_BYTES);
+  if (tooLong !== undefined) {
+    return new Problem(
+      `"${tooLong.slice(0, 40)}…" is longer than ${MAX_KEY_BYTES} bytes, the longest key S3 allows, so it could match nothing; use a shorter one, e.g. ci/`,
+    );
+  }
+  return collapsePrefixes(prefixes);
+}
+
+function parseRegion(value: string, raw: string): string | Problem {
+  // Amazon's names (eu-west-1) and the custom ones of other stores (garage, us-east-1-lab).
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) return value;
+  return new Problem(`"${raw || value}" is not a region name; use e.g. eu-west-1`);
 }
 
 /**

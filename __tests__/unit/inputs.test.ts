@@ -55,6 +55,7 @@ describe('parseConfig', () => {
     [{}, { AWS_DEFAULT_REGION: 'eu-north-1' }, 'eu-north-1'],
     [{}, { AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'eu-north-1' }, 'ap-south-1'],
     [{ [Input.Region]: 'us-west-2' }, { AWS_REGION: 'ap-south-1' }, 'us-west-2'],
+    [{ [Input.Region]: 'garage' }, {}, 'garage'],
   ])('takes the region from the input, then the environment (%j, %j)', (inputs, env, region) => {
     expect(parse(inputs, env).region).toBe(region);
   });
@@ -67,6 +68,18 @@ describe('parseConfig', () => {
     [Input.MaxAge, '7 days', 'max-age: "7 days" is not a duration; use e.g. 7d, 36h, 90m'],
     [Input.MaxAge, '-1h', 'max-age: "-1h" is not a duration'],
     [Input.MaxAge, 'P1M', 'max-age: "P1M" is not a duration'],
+    [Input.Prefix, `ci/${'x'.repeat(1022)}`, 'prefix: "ci/xxxx'],
+    [
+      Input.Prefix,
+      `ok/\n${'日'.repeat(342)}`,
+      'is longer than 1024 bytes, the longest key S3 allows',
+    ],
+    [Input.Region, 'eu west 1', 'region: "eu west 1" is not a region name; use e.g. eu-west-1'],
+    [
+      Input.Region,
+      'https://s3.eu-west-1.amazonaws.com',
+      'region: "https://s3.eu-west-1.amazonaws.com" is not a region name',
+    ],
     [Input.DryRun, 'yes', 'dry-run: "yes" is not a boolean; use true or false'],
     [Input.ForcePathStyle, '1', 'force-path-style: "1" is not a boolean'],
     [Input.FailOnError, 'no', 'fail-on-error: "no" is not a boolean'],

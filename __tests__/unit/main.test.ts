@@ -5,6 +5,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Input } from '../../src/constants.js';
 import { fakeCore } from '../support/core.js';
 import { s3Error } from '../support/s3-errors.js';
 import { listed } from '../support/uploads.js';
@@ -64,6 +65,32 @@ describe('run', () => {
       'gone-count': '0',
     });
     expect(fake.summaryText()).toContain('Invalid input; nothing was listed or aborted.');
+  });
+
+  // One bad form of every input: each is refused with its name, before any request.
+  const badForms: Record<Input, string> = {
+    [Input.Bucket]: 's3://test-bucket/ci/',
+    [Input.Prefix]: 'p'.repeat(1025),
+    [Input.MaxAge]: '3 days',
+    [Input.DryRun]: 'yes',
+    [Input.Region]: 'eu west 1',
+    [Input.Endpoint]: 's3.example.com',
+    [Input.ForcePathStyle]: 'on',
+    [Input.Concurrency]: '0',
+    [Input.FailOnError]: 'no',
+    [Input.Timeout]: '0',
+  };
+  it.each(Object.entries(badForms))('refuses a bad %s before any request', async (name, value) => {
+    const fake = await runAction({ [name]: value });
+    const message = fake.core.setFailed.mock.calls[0]?.[0] as string;
+    expect(message).toMatch(
+      // The input's name, then what is wrong and a valid example.
+      new RegExp(
+        `^Invalid input; nothing was listed or aborted\\.\\n${name}: .*(e\\.g\\.|use true) `,
+      ),
+    );
+    expect(s3.calls()).toHaveLength(0);
+    expect(fake.outputs()['aborted-count']).toBe('0');
   });
 
   it('aborts the stale uploads of every bucket and prefix, and reports them', async () => {
