@@ -18,7 +18,8 @@
 #   Each store's own settings (ports, state directories) are in its script's header.
 set -euo pipefail
 
-readonly HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+readonly HERE
 read -r -a STORES <<<"${S3_STORES:-rgw swift}"
 
 say() { printf 'local-s3: %s\n' "$*"; }

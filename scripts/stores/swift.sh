@@ -33,167 +33,58 @@
 #   requests there is AccessDenied, even ListBuckets and CreateBucket; see below why)
 set -euo pipefail
 
+readonly NAME=swift
 readonly ACCESS_KEY=test:tester
 readonly SECRET_KEY=local-swift-test-secret-not-a-real-secret
 readonly OUTSIDER_ACCESS_KEY=outsider:user
 readonly OUTSIDER_SECRET_KEY=local-swift-outsider-secret-not-a-real-secret
-readonly REGION=us-east-1
 readonly PORT=${LOCAL_S3_SWIFT_PORT:-8080}
-readonly ENDPOINT=http://127.0.0.1:${PORT}
-readonly MARKER=.local-s3-swift-state # proves the directory is ours before stop deletes it
-readonly PACKAGES=(swift-proxy swift-object swift-container swift-account memcached)
-readonly POLICY_RC=/usr/sbin/policy-rc.d
-# Debian's python3-swift lives in /usr/lib/python3/dist-packages, which only Debian's
-# own interpreter searches: a python3 that comes first on PATH (pyenv, a virtualenv)
-# does not see it.
-readonly PYTHON=/usr/bin/python3
-
 DIR=${LOCAL_S3_SWIFT_DIR:-${TMPDIR:-/tmp}/s3-multipart-cleanup-swift-$(id -u)}
-[[ ${DIR} == /* ]] || DIR=${PWD}/${DIR}
-readonly DIR ETC=${DIR}/etc
-
-say() { printf 'local-s3: %s\n' "$*"; }
-die() {
-  say "$*" >&2
-  exit 1
-}
-
-if [[ ! ${PORT} =~ ^[0-9]{1,5}$ ]] || ((PORT < 1 || PORT > 65535)); then
-  die "LOCAL_S3_SWIFT_PORT must be a port number, got '${PORT}'"
-fi
-# The paste.deploy files have no quoting: '%' interpolates, '#' and ';' start comments.
-[[ ${DIR} =~ ^[A-Za-z0-9/._+@:=,-]+$ ]] ||
-  die "LOCAL_S3_SWIFT_DIR must be a plain path (letters, digits and /._+@:=,-), got '${DIR}'"
-
-now_ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); } # the separator follows the locale
-port_in_use() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pid_file() { echo "${DIR}/run/$1.pid"; }
-
+readonly MARKER=.local-s3-swift-state
+readonly PACKAGES=(swift-proxy swift-object swift-container swift-account memcached)
+readonly SOFTWARE=Swift SERVER=Swift
 # The daemons by short name, in start order. Each Swift server runs from a
 # configuration file of its own in ${ETC}; memcached has none.
 readonly DAEMONS=(memcached account container object proxy)
 declare -rA SECTION=([account]=account-server [container]=container-server
   [object]=object-server [proxy]=proxy-server)
+# The Swift servers exit on TERM at once; memcached takes ~0.8 s.
+declare -rA STOP_SIGNAL=([memcached]=KILL)
 
-# Those of the given PIDs whose process still runs (a zombie has finished).
-alive() {
-  local pid stat
-  for pid; do
-    read -r stat 2>/dev/null <"/proc/${pid}/stat" || continue
-    stat=${stat##*) }
-    [[ ${stat:0:1} == Z ]] || echo "${pid}"
-  done
-}
+# What the stores share: the commands, the state directory, the daemons' PIDs.
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# PID of a daemon we started, if it still runs. A recycled PID belongs to a process
-# with another command line: ours name our configuration file, or our memcached port.
-daemon_pid() {
-  local pid cmdline want
-  read -r pid 2>/dev/null <"$(pid_file "$1")" || return 1
-  [[ ${pid} =~ ^[0-9]+$ ]] || return 1
-  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/${pid}/cmdline") || return 1
+readonly ETC=${DIR}/etc
+# Debian's python3-swift lives in /usr/lib/python3/dist-packages, which only Debian's
+# own interpreter searches: a python3 that comes first on PATH (pyenv, a virtualenv)
+# does not see it.
+readonly PYTHON=/usr/bin/python3
+
+# A process that got the PID after our daemon exited has another command line: ours
+# name our configuration file, or our memcached port.
+is_our_daemon() {
+  local cmdline want
+  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$2/cmdline") || return 1
   if [[ $1 == memcached ]]; then
     want="-p $(cat "${DIR}/run/memcached.port" 2>/dev/null) "
     [[ ${cmdline} == memcached\ * ]] || return 1
   else
     want=" ${ETC}/${SECTION[$1]}.conf "
   fi
-  [[ ${cmdline} == *"${want}"* && -n $(alive "${pid}") ]] || return 1
-  echo "${pid}"
+  [[ ${cmdline} == *"${want}"* ]]
 }
-
-# A plain request to our own server: no proxy, no ~/.curlrc, no CA-bundle variables.
-s3_status() {
-  env -i PATH="${PATH}" curl -q --noproxy '*' --silent --max-time 5 \
-    --output /dev/null --write-out '%{http_code}' "$@" 2>/dev/null || true
-}
-endpoint_answers() { [[ $(s3_status "${ENDPOINT}/") == [1-5]?? ]]; }
-# ListBuckets as the main user, which also needs the account server. curl splits
-# --user at the first colon and tempauth access keys have one, so the credentials go
-# in the URL, where curl percent-decodes them. curl 7.x leaves out the
-# x-amz-content-sha256 header that S3 SigV4 requires.
-signed_request_ok() {
-  [[ $(s3_status --aws-sigv4 "aws:amz:${REGION}:s3" \
-    --header 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
-    "http://${ACCESS_KEY/:/%3A}:${SECRET_KEY}@127.0.0.1:${PORT}/") == 200 ]]
-}
-
-recorded_port() { cat "${DIR}/port" 2>/dev/null || true; }
-daemons_alive() {
-  local d
-  for d in "${DAEMONS[@]}"; do daemon_pid "${d}" >/dev/null || return 1; done
-}
-is_running() { daemons_alive && [[ $(recorded_port) == "${PORT}" ]] && endpoint_answers; }
+daemon_title() { echo "the $1 server"; }
+show_log() { tail_logs "${DIR}/log/$1.log"; }
 
 # Read from the package metadata: importing swift itself takes half a second.
-swift_version() {
+software_version() {
   "${PYTHON}" -I -c 'import importlib.metadata as m; print(m.version("swift"))' 2>/dev/null || true
 }
-
-# Packages providing the commands this script needs that are not installed.
-missing_packages() {
-  local c swift=0
-  for c in swift-proxy-server swift-account-server swift-container-server \
-    swift-object-server memcached; do
-    command -v "${c}" >/dev/null || swift=1
-  done
-  "${PYTHON}" -I -c 'import importlib.util as u; assert u.find_spec("swift")' 2>/dev/null ||
-    swift=1
-  ((swift == 0)) || echo "${PACKAGES[@]}"
-  command -v curl >/dev/null || echo curl
-  command -v setsid >/dev/null || echo util-linux
-}
-
-cmd_install() {
-  local packages
-  packages=$(missing_packages)
-  if [[ -z ${packages} ]]; then
-    say "Swift $(swift_version) is already installed"
-    return 0
-  fi
-  # shellcheck disable=SC2206 # one package name per word
-  packages=(${packages})
-  command -v apt-get >/dev/null || die "no apt-get here; install ${packages[*]} yourself"
-  SUDO=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null || die "not root and no sudo; install ${packages[*]} as root"
-    SUDO=(sudo)
-  fi
-
-  # A daemon package starts its service on install; a policy-rc.d answering 101 forbids
-  # that (memcached would take 11211, the Swift services would run from /etc/swift).
-  # Someone else's policy-rc.d stays as it is.
-  if [[ -e ${POLICY_RC} ]]; then
-    say "keeping the existing ${POLICY_RC}"
-  else
-    trap '"${SUDO[@]}" rm -f "${POLICY_RC}"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    printf '#!/bin/sh\n# temporary, from stores/swift.sh install: start no services\nexit 101\n' |
-      "${SUDO[@]}" tee "${POLICY_RC}" >/dev/null
-    "${SUDO[@]}" chmod 755 "${POLICY_RC}"
-  fi
-
-  local apt=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q)
-  say "installing ${packages[*]}"
-  # Lists can be missing (fresh image) or stale (404s): then update and try again.
-  if ! apt-cache show "${packages[@]}" >/dev/null 2>&1; then
-    "${apt[@]}" update
-  fi
-  if ! "${apt[@]}" install -y --no-install-recommends "${packages[@]}"; then
-    "${apt[@]}" update
-    "${apt[@]}" install -y --no-install-recommends "${packages[@]}"
-  fi
-  say "installed Swift $(swift_version)"
-}
-
-# First port from $1 on that is free and not in the rest of the arguments.
-free_port() {
-  local port=$1 limit=$(($1 + 100)) used=" ${*:2} "
-  while port_in_use "${port}" || [[ ${used} == *" ${port} "* ]]; do
-    ((++port < limit)) || return 1
-  done
-  echo "${port}"
+store_installed() {
+  have_commands swift-proxy-server swift-account-server swift-container-server \
+    swift-object-server memcached &&
+    "${PYTHON}" -I -c 'import importlib.util as u; assert u.find_spec("swift")' 2>/dev/null
 }
 
 # swift.conf and one paste.deploy file per server. Swift reads swift.conf from
@@ -405,66 +296,20 @@ check_xattrs() {
 # eventlet imports distutils, which setuptools' .pth file turns into its own copy, which
 # imports all of setuptools: 0.25 s more per process, and as much again when eventlet
 # replaces the locks that made. Python 3.11's own distutils still has what it needs.
+# Exported for the daemons start_server spawns next.
 python_env() {
-  PYTHON_ENV=()
   if "${PYTHON}" -I -S -c 'import os, sys, sysconfig
 sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["stdlib"], "distutils", "version.py")))' \
     2>/dev/null; then
-    PYTHON_ENV=(SETUPTOOLS_USE_DISTUTILS=stdlib)
+    export SETUPTOOLS_USE_DISTUTILS=stdlib
   fi
-}
-
-# Runs a daemon in the foreground of a session of its own and records its PID.
-spawn() {
-  local name=$1
-  shift
-  # Few malloc arenas keep the daemons' memory small. Eventlet's green DNS resolver
-  # costs 0.2 s of import per process and is of no use with IP addresses only.
-  (cd "${DIR}" && export MALLOC_ARENA_MAX=2 EVENTLET_NO_GREENDNS=yes "${PYTHON_ENV[@]}" &&
-    exec setsid "$@" </dev/null >"${DIR}/log/${name}.log" 2>&1) &
-  echo "$!" >"$(pid_file "${name}")"
-  disown "$!" # no "Killed" job notice from bash when stop kills it
 }
 
 spawn_swift() {
   local name=$1
   shift
-  spawn "${name}" "${PYTHON}" -I "${ETC}/launch.py" "${ETC}/${SECTION[${name}]}.conf" \
-    "${SECTION[${name}]}" "$@"
-}
-
-show_log() {
-  local f=${DIR}/log/$1.log
-  [[ -s ${f} ]] || return 0
-  printf -- '--- tail of %s ---\n' "${f}" >&2
-  tail -n 25 "${f}" >&2
-}
-
-# Start failed: say why, show the log of the daemon at fault, undo everything.
-start_failed() {
-  local daemon=$1
-  shift
-  say "start failed: $*" >&2
-  if [[ -n ${daemon} ]]; then show_log "${daemon}"; fi
-  stop_daemons
-  rm -rf "${DIR}"
-  exit "${START_STATUS:-1}"
-}
-
-# Polls "$@" until it succeeds, for at most $2 seconds; fails early if a daemon died.
-wait_for() {
-  local what=$1 deadline=$(($(now_ms) + $2 * 1000)) d
-  shift 2
-  until "$@"; do
-    for d in "${DAEMONS[@]}"; do
-      # Not daemon_pid: until setsid has exec'd the daemon, the PID runs bash.
-      if [[ -e $(pid_file "${d}") && -z $(alive "$(<"$(pid_file "${d}")")") ]]; then
-        start_failed "${d}" "the ${d} server exited while waiting for ${what}"
-      fi
-    done
-    (($(now_ms) < deadline)) || start_failed proxy "timed out waiting for ${what}"
-    sleep 0.05
-  done
+  spawn "${name}" "${DIR}/log/${name}.log" "${PYTHON}" -I "${ETC}/launch.py" \
+    "${ETC}/${SECTION[${name}]}.conf" "${SECTION[${name}]}" "$@"
 }
 
 all_listening() {
@@ -472,34 +317,18 @@ all_listening() {
   for port; do port_in_use "${port}" || return 1; done
 }
 
-cmd_start() {
-  local t0 missing
-  t0=$(now_ms)
-  missing=$(missing_packages)
-  [[ -z ${missing} ]] || die "${missing//$'\n'/ } not installed; run scripts/stores/swift.sh install"
-
-  if is_running; then
-    say "already running at ${ENDPOINT} (state in ${DIR})"
-    return 0
-  fi
-  if daemons_alive; then
-    die "the server of ${DIR} runs at http://127.0.0.1:$(recorded_port), not on port ${PORT}; stop it or use another LOCAL_S3_SWIFT_DIR"
-  fi
-  clear_state # leftovers of a run that crashed or was killed
-  if port_in_use "${PORT}"; then die "port ${PORT} on 127.0.0.1 is taken; set LOCAL_S3_SWIFT_PORT"; fi
-
+start_server() {
   # Swift's own defaults (6200-6202) stay free for a real Swift; 11211 for the
   # system's memcached.
   local account_port container_port object_port memcached_port
-  account_port=$(free_port 6210 "${PORT}") || die "no free port in 6210-6309"
-  container_port=$(free_port 6210 "${PORT}" "${account_port}") || die "no free port in 6210-6309"
-  object_port=$(free_port 6210 "${PORT}" "${account_port}" "${container_port}") ||
+  account_port=$(free_port 6210 6309 "${PORT}") || die "no free port in 6210-6309"
+  container_port=$(free_port 6210 6309 "${PORT}" "${account_port}") || die "no free port in 6210-6309"
+  object_port=$(free_port 6210 6309 "${PORT}" "${account_port}" "${container_port}") ||
     die "no free port in 6210-6309"
-  memcached_port=$(free_port 11212 "${PORT}") || die "no free port in 11212-11311"
+  memcached_port=$(free_port 11212 11311 "${PORT}") || die "no free port in 11212-11311"
 
-  mkdir -p "${DIR}"/{etc,run,log,srv/d1}
-  : >"${DIR}/${MARKER}"
-  echo "${PORT}" >"${DIR}/port"
+  make_state_dir
+  mkdir -p "${DIR}"/{etc,srv/d1}
   echo "${memcached_port}" >"${DIR}/run/memcached.port"
   check_xattrs || start_failed "" "${DIR} is on a file system without user xattrs," \
     "which Swift needs; set LOCAL_S3_SWIFT_DIR to a directory on ext4, xfs or btrfs" \
@@ -507,14 +336,15 @@ cmd_start() {
   write_conf "${account_port}" "${container_port}" "${object_port}" "${memcached_port}"
   write_launcher
   python_env
+  # Eventlet's green DNS resolver costs 0.2 s of import per process and is of no use
+  # with IP addresses only.
+  export EVENTLET_NO_GREENDNS=yes
 
-  trap 'START_STATUS=130 start_failed "" interrupted' INT
-  trap 'START_STATUS=143 start_failed "" terminated' TERM
   # As root memcached wants to be told which user to be; it stays the invoking one.
   local memcached_user=()
   ((EUID != 0)) || memcached_user=(-u root)
-  spawn memcached memcached -p "${memcached_port}" -l 127.0.0.1 -U 0 -m 16 -t 1 -c 256 \
-    "${memcached_user[@]}"
+  spawn memcached "${DIR}/log/memcached.log" memcached -p "${memcached_port}" -l 127.0.0.1 \
+    -U 0 -m 16 -t 1 -c 256 "${memcached_user[@]}"
   # All four import Swift (~0.4 s of CPU each) at the same time; the servers need no
   # rings, the proxy builds them before it loads.
   spawn_swift account
@@ -526,77 +356,6 @@ cmd_start() {
   wait_for "the servers to listen" 60 all_listening "${memcached_port}" \
     "${account_port}" "${container_port}" "${object_port}" "${PORT}"
   wait_for "a signed request to succeed" 15 signed_request_ok
-  trap - INT TERM
-
-  local ms=$(($(now_ms) - t0))
-  say "Swift $(swift_version) ready at ${ENDPOINT} in $((ms / 1000)).$((ms % 1000 / 100)) s"
 }
 
-# Stops the daemons the state directory records. Their data is thrown away, so there
-# is nothing to flush: TERM, and KILL for any that is still there after 0.5 s. The
-# Swift servers exit on TERM at once; memcached takes ~0.8 s, so it gets KILL.
-stop_daemons() {
-  local d pid pids=() i
-  for d in proxy object container account memcached; do
-    if pid=$(daemon_pid "${d}"); then
-      if [[ ${d} == memcached ]]; then
-        kill -KILL "${pid}" 2>/dev/null || true
-      else
-        kill -TERM "${pid}" 2>/dev/null || true
-      fi
-      pids+=("${pid}")
-    fi
-  done
-  for ((i = 0; i < 30 && ${#pids[@]} > 0; i++)); do
-    ((i != 10)) || kill -KILL "${pids[@]}" 2>/dev/null || true
-    sleep 0.05
-    mapfile -t pids < <(alive "${pids[@]}")
-  done
-  rm -f "${DIR}"/run/*.pid
-}
-
-clear_state() {
-  [[ -e ${DIR} ]] || return 0
-  if [[ ! -e ${DIR}/${MARKER} ]]; then
-    # An empty directory may have been made for us; anything else is not ours to delete.
-    rmdir "${DIR}" 2>/dev/null || die "${DIR} exists and was not made by stores/swift.sh; not touching it"
-    return 0
-  fi
-  stop_daemons
-  rm -rf "${DIR}"
-}
-
-cmd_stop() {
-  if [[ ! -e ${DIR} ]]; then
-    say "not running"
-    return 0
-  fi
-  clear_state
-  say "stopped (removed ${DIR})"
-}
-
-cmd_status() {
-  if is_running; then
-    echo "${ENDPOINT}"
-  elif daemons_alive; then
-    die "not running on port ${PORT}: the server of ${DIR} runs at http://127.0.0.1:$(recorded_port)"
-  elif [[ -e ${DIR}/${MARKER} ]]; then
-    die "not running (leftovers in ${DIR}; scripts/stores/swift.sh stop removes them)"
-  else
-    die "not running"
-  fi
-}
-
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p;}' "$0"; }
-
-case ${1-} in
-  install) cmd_install ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  -h | --help | help) usage ;;
-  *)
-    usage >&2
-    exit 2
-    ;;
-esac
+main "$@"
