@@ -10,6 +10,10 @@ export enum Input {
   Concurrency = 'concurrency',
   FailOnError = 'fail-on-error',
   Timeout = 'timeout',
+  When = 'when',
+  Exclude = 'exclude',
+  ReportBytes = 'report-bytes',
+  Limit = 'limit',
 }
 
 /** The defaults action.yml declares, also applied when an input arrives empty. */
@@ -24,6 +28,10 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.Concurrency]: '16',
   [Input.FailOnError]: 'true',
   [Input.Timeout]: '10m',
+  [Input.When]: 'now',
+  [Input.Exclude]: '',
+  [Input.ReportBytes]: 'false',
+  [Input.Limit]: '0',
 };
 
 /** Every output of action.yml, named once. */
@@ -33,4 +41,15 @@ export enum Output {
   FoundCount = 'found-count',
   FailedCount = 'failed-count',
   GoneCount = 'gone-count',
+  ExcludedCount = 'excluded-count',
+  LeftCount = 'left-count',
+  BytesFreed = 'bytes-freed',
+  PartsFreed = 'parts-freed',
+  ReportPath = 'report-path',
+}
+
+/** What the main step of `when: post` hands to the post step (GITHUB_STATE). */
+export enum State {
+  /** Set by the main step when the cleanup is to run in the post step. */
+  CleanupInPost = 'cleanup-in-post',
 }

@@ -15,6 +15,14 @@ export interface Config {
   failOnError: boolean;
   /** The whole run's time limit: after it, nothing new is listed or aborted. */
   timeoutMs: number;
+  /** `post`: the main step only validates; the job's post step cleans up. */
+  when: 'now' | 'post';
+  /** Glob patterns of keys never to abort. */
+  exclude: string[];
+  /** Count each selected upload's parts and bytes (ListParts) before aborting it. */
+  reportBytes: boolean;
+  /** The most uploads one run aborts; 0 means no limit. */
+  limit: number;
 }
 
 export const MAX_CONCURRENCY = 256;
@@ -57,6 +65,10 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     concurrency: parse(Input.Concurrency, parseConcurrency),
     failOnError: parse(Input.FailOnError, parseBoolean),
     timeoutMs: parse(Input.Timeout, parseTimeout),
+    when: parse(Input.When, parseWhen),
+    exclude: parse(Input.Exclude, parseExclude),
+    reportBytes: parse(Input.ReportBytes, parseBoolean),
+    limit: parse(Input.Limit, parseLimit),
   };
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return config;
@@ -134,6 +146,37 @@ function parseTimeout(value: string, raw: string): number | Problem {
   return new Problem(`"${raw}" is not a duration of at least 1s; use e.g. 10m, 30m or 1h`);
 }
 
+function parseWhen(value: string, raw: string): 'now' | 'post' | Problem {
+  if (value === 'now' || value === 'post') return value;
+  return new Problem(
+    `"${raw}" is neither now nor post; use e.g. post to clean up when the job ends`,
+  );
+}
+
+function parseExclude(value: string): string[] | Problem {
+  const patterns = splitLines(value);
+  // A pattern meant for the whole key but written with a leading slash would never match.
+  const rooted = patterns.find((pattern) => pattern.startsWith('/'));
+  if (rooted !== undefined) {
+    return new Problem(
+      `"${rooted}" starts with /, which no key does; use e.g. ci/pinned/** or **/keep-*`,
+    );
+  }
+  return patterns;
+}
+
+/** Digits only: no sign, no fraction, no exponent; NaN otherwise. */
+function wholeNumber(value: string): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isSafeInteger(number) ? number : NaN;
+}
+
+function parseLimit(value: string, raw: string): number | Problem {
+  const number = wholeNumber(value);
+  if (!Number.isNaN(number)) return number;
+  return new Problem(`"${raw}" is not a whole number; use e.g. 5000, or 0 for no limit`);
+}
+
 // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -165,7 +208,7 @@ function parseEndpoint(value: string, raw: string): string | undefined | Problem
 }
 
 function parseConcurrency(value: string, raw: string): number | Problem {
-  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  const number = wholeNumber(value);
   if (number >= 1 && number <= MAX_CONCURRENCY) return number;
   return new Problem(`"${raw}" is not a whole number from 1 to ${MAX_CONCURRENCY}; use e.g. 16`);
 }

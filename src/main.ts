@@ -1,50 +1,89 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { Input, Output } from './constants.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Input, Output, State } from './constants.js';
 import { formatAge } from './duration.js';
-import { cleanTarget } from './engine/cleanup.js';
+import { cleanTarget, type CleanupPlan } from './engine/cleanup.js';
+import { measureClockOffset } from './engine/clock.js';
+import { excludeMatcher } from './engine/exclude.js';
 import { createS3Client } from './engine/s3-client.js';
 import type { CleanupEvent, Target } from './engine/types.js';
 import { InputError, parseConfig, type Config } from './inputs.js';
+import { ReportFile } from './report-file.js';
 import { formatCounts, RunReport } from './report.js';
+import { runTimeout } from './run-timeout.js';
 import { renderInputErrorSummary, renderSummary, type RunDescription } from './summary.js';
 import { visible } from './text.js';
 
-/** The action: the only module that talks to the runner (inputs, logs, outputs, summary). */
+/** The main step. With `when: post` it only checks the inputs and leaves the work to runPost. */
 export async function run(): Promise<void> {
   const startedAt = new Date();
-  const redact = secretRedactor(process.env);
-  let config: Config;
-  try {
-    config = parseConfig((name) => core.getInput(name), process.env);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    writeOutputs(new RunReport());
-    await writeSummary(renderInputErrorSummary(error.message));
-    core.setFailed(`Invalid input; nothing was listed or aborted.\n${error.message}`);
+  const config = await readConfig();
+  if (!config) return;
+  if (config.when === 'post') {
+    core.saveState(State.CleanupInPost, 'true');
+    core.info(
+      `The inputs are valid. The cleanup runs when the job ends, in this action's post step (${Input.When}: post).`,
+    );
     return;
   }
+  await cleanUp(config, startedAt);
+}
 
-  const cutoff = new Date(startedAt.getTime() - config.maxAgeMs);
+/** The post step: cleans up if the main step of `when: post` asked for it, else does nothing. */
+export async function runPost(): Promise<void> {
+  const startedAt = new Date();
+  if (core.getState(State.CleanupInPost) !== 'true') return;
+  const config = await readConfig();
+  if (config) await cleanUp(config, startedAt);
+}
+
+/** The validated inputs, or undefined once bad input has been reported and the step failed. */
+async function readConfig(): Promise<Config | undefined> {
+  try {
+    return parseConfig((name) => core.getInput(name), process.env);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    writeOutputs(new RunReport(), undefined);
+    await writeSummary(renderInputErrorSummary(error.message));
+    core.setFailed(`Invalid input; nothing was listed or aborted.\n${error.message}`);
+    return undefined;
+  }
+}
+
+async function cleanUp(config: Config, startedAt: Date): Promise<void> {
+  const redact = secretRedactor(process.env);
   const timeout = runTimeout(config.timeoutMs);
-  const plan = {
-    cutoff,
-    dryRun: config.dryRun,
-    concurrency: config.concurrency,
-    stop: timeout.signal,
-  };
-  const report = new RunReport();
   const client = createS3Client(config);
+  const report = new RunReport();
+  const reportFile = await ReportFile.create(reportPath());
+  let clockOffsetMs = 0;
+  let cutoff = new Date(startedAt.getTime() - config.maxAgeMs);
   let crash: string | undefined;
   try {
+    clockOffsetMs = await storeClockOffset(client, config.buckets[0], timeout.signal);
+    const storeStart = startedAt.getTime() + clockOffsetMs;
+    cutoff = new Date(storeStart - config.maxAgeMs);
+    const plan: CleanupPlan = {
+      cutoff,
+      dryRun: config.dryRun,
+      concurrency: config.concurrency,
+      stop: timeout.signal,
+      isExcluded: excludeMatcher(config.exclude),
+      budget: config.limit > 0 ? { remaining: config.limit } : undefined,
+      measureSize: config.reportBytes,
+    };
     for (const target of targetsOf(config)) {
       const { counts } = report.addTarget(target);
       await core.group(`Cleaning ${describeTarget(target)}`, async () => {
         for await (const event of cleanTarget(client, target, plan)) {
-          const safeEvent =
-            event.error === undefined ? event : { ...event, error: redact(event.error) };
+          const safeEvent = redactEvent(event, redact);
           report.record(safeEvent);
-          logEvent(safeEvent, startedAt);
+          logEvent(safeEvent, storeStart);
+          if (safeEvent.kind === 'upload') await reportFile.write(safeEvent, storeStart);
         }
         core.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
       });
@@ -55,14 +94,16 @@ export async function run(): Promise<void> {
   } finally {
     timeout.clear();
     client.destroy();
+    await reportFile.close();
   }
 
   core.info(
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
   );
-  writeOutputs(report);
-  const run = {
+  writeOutputs(report, reportFile.path);
+  const run: RunDescription = {
     ...describeRun(startedAt, cutoff, config),
+    clockOffsetMs,
     stoppedBecause: timeout.stoppedBecause(),
   };
   await writeSummary(renderSummary(report, run));
@@ -70,34 +111,49 @@ export async function run(): Promise<void> {
   if (crash !== undefined) {
     core.setFailed(`The cleanup stopped unexpectedly: ${crash}`);
   } else if (report.failureText !== undefined) {
-    const stopped = timeout.stoppedBecause() ? `Stopped: ${timeout.stoppedBecause()}; ` : '';
+    const stopped = run.stoppedBecause ? `Stopped: ${run.stoppedBecause}; ` : '';
     const message = `${stopped}${report.failureText} (see the log and the job summary)`;
     if (config.failOnError) core.setFailed(message);
     else core.warning(`${message}; not failing the step because fail-on-error is false`);
   }
 }
 
-// setTimeout fires at once for delays beyond 2^31-1 ms (24.8 days).
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Below this, a difference between the clocks is only the Date header's whole seconds. */
+const CLOCK_SKEW_NOTICE_MS = 5_000;
 
-interface RunTimeout {
-  /** Fires at the time limit; the engine then starts nothing new. */
-  signal: AbortSignal;
-  /** Why the run stopped early, once the limit was reached. */
-  stoppedBecause: () => string | undefined;
-  clear: () => void;
+async function storeClockOffset(
+  client: S3Client,
+  bucket: string,
+  signal: AbortSignal,
+): Promise<number> {
+  const offsetMs = await measureClockOffset(client, bucket, signal);
+  if (offsetMs === undefined) {
+    core.info(
+      `Could not read the store's clock from s3://${bucket}; ages are measured by this runner's clock.`,
+    );
+    return 0;
+  }
+  if (Math.abs(offsetMs) >= CLOCK_SKEW_NOTICE_MS) {
+    core.info(
+      `The store's clock is ${formatAge(Math.abs(offsetMs))} ${offsetMs > 0 ? 'ahead of' : 'behind'} this runner's; ages are measured by the store's clock.`,
+    );
+  }
+  return offsetMs;
 }
 
-function runTimeout(timeoutMs: number): RunTimeout {
-  const controller = new AbortController();
-  const reason = new Error(
-    `the run reached its timeout (${Input.Timeout}: ${formatAge(timeoutMs)})`,
-  );
-  const timer = setTimeout(() => controller.abort(reason), Math.min(timeoutMs, MAX_TIMER_MS));
+/** Where the JSON Lines report goes: the runner's temporary directory, emptied after the job. */
+function reportPath(): string {
+  const directory = process.env.RUNNER_TEMP || tmpdir();
+  return join(directory, `s3-multipart-cleanup-${randomUUID().slice(0, 8)}.jsonl`);
+}
+
+function redactEvent(event: CleanupEvent, redact: (text: string) => string): CleanupEvent {
+  if (event.kind === 'listing-failed') return { ...event, error: redact(event.error) };
+  if (event.error === undefined && event.sizeError === undefined) return event;
   return {
-    signal: controller.signal,
-    stoppedBecause: () => (controller.signal.aborted ? reason.message : undefined),
-    clear: () => clearTimeout(timer),
+    ...event,
+    error: event.error && redact(event.error),
+    sizeError: event.sizeError && redact(event.sizeError),
   };
 }
 
@@ -111,26 +167,40 @@ function describeTarget(target: Target): string {
     : `s3://${target.bucket}/${visible(target.prefix)}`;
 }
 
-function logEvent(event: CleanupEvent, startedAt: Date): void {
+let sizeErrorShown = false;
+
+function logEvent(event: CleanupEvent, nowMs: number): void {
   if (event.kind === 'listing-failed') {
     core.error(`Listing ${describeTarget(event.target)} failed: ${event.error}`);
     return;
   }
   const { upload, result } = event;
   if (result === 'kept') return;
-  const age = upload.initiated ? formatAge(startedAt.getTime() - upload.initiated.getTime()) : '?';
+  const age = upload.initiated ? formatAge(nowMs - upload.initiated.getTime()) : '?';
   const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${visible(upload.uploadId)} (age ${age})`;
   if (result === 'failed') core.info(`${line}: ${event.error ?? ''}`);
   else core.debug(line);
+  if (event.sizeError !== undefined && !sizeErrorShown) {
+    // Said once: the same cause (usually a missing permission) applies to every upload.
+    sizeErrorShown = true;
+    core.warning(
+      `Could not measure the size of uploads (they are aborted all the same): ${event.sizeError}`,
+    );
+  }
 }
 
-function writeOutputs(report: RunReport): void {
+function writeOutputs(report: RunReport, reportFilePath: string | undefined): void {
   const { totals } = report;
   core.setOutput(Output.AbortedCount, totals.aborted);
   core.setOutput(Output.MatchedCount, totals.matched);
   core.setOutput(Output.FoundCount, totals.found);
   core.setOutput(Output.FailedCount, totals.failed);
   core.setOutput(Output.GoneCount, totals.gone);
+  core.setOutput(Output.ExcludedCount, totals.excluded);
+  core.setOutput(Output.LeftCount, totals.left);
+  core.setOutput(Output.BytesFreed, totals.bytes);
+  core.setOutput(Output.PartsFreed, totals.parts);
+  core.setOutput(Output.ReportPath, reportFilePath ?? '');
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -150,6 +220,8 @@ function describeRun(startedAt: Date, cutoff: Date, config: Config): RunDescript
     cutoff,
     maxAgeMs: config.maxAgeMs,
     dryRun: config.dryRun,
+    reportBytes: config.reportBytes,
+    limit: config.limit,
   };
   const repository = process.env.GITHUB_REPOSITORY;
   if (repository) {

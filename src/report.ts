@@ -1,15 +1,22 @@
-import type { CleanupEvent, Target, Upload, UploadResult } from './engine/types.js';
+import type { CleanupEvent, Target, Upload, UploadResult, UploadSize } from './engine/types.js';
 
 export interface Counts {
   /** Uploads listed under the prefix, of any age. */
   found: number;
-  /** Uploads selected for abort (stale). */
+  /** Uploads selected for abort (stale, not excluded; in a dry run, those that would be). */
   matched: number;
   aborted: number;
   /** Selected uploads that were already gone when aborted. */
   gone: number;
   /** Selected uploads whose abort failed, plus failed listings. */
   failed: number;
+  /** Stale uploads whose key matches an exclusion. */
+  excluded: number;
+  /** Stale uploads beyond the run's limit, left for a later run. */
+  left: number;
+  /** Parts and bytes of the uploads aborted (in a dry run: that would be), when measured. */
+  parts: number;
+  bytes: number;
 }
 
 export interface TargetReport {
@@ -18,22 +25,54 @@ export interface TargetReport {
   listingError?: string;
 }
 
-/** A selected upload, as the summary table shows it. */
+/** A stale upload, as the summary table shows it. */
 export interface ReportRow {
   bucket: string;
   upload: Upload;
   result: Exclude<UploadResult, 'kept'>;
   error?: string;
+  size?: UploadSize;
 }
 
 /** Enough rows to read, few enough to keep the summary far below GitHub's 1 MiB limit. */
 export const SUMMARY_ROW_LIMIT = 300;
 
-const zeroCounts = (): Counts => ({ found: 0, matched: 0, aborted: 0, gone: 0, failed: 0 });
+const zeroCounts = (): Counts => ({
+  found: 0,
+  matched: 0,
+  aborted: 0,
+  gone: 0,
+  failed: 0,
+  excluded: 0,
+  left: 0,
+  parts: 0,
+  bytes: 0,
+});
 
-/** Counts as one log line. */
+/** Counts as one log line; the optional ones only when they happened. */
 export function formatCounts(counts: Counts): string {
-  return `found ${counts.found}, stale ${counts.matched}, aborted ${counts.aborted}, already gone ${counts.gone}, failed ${counts.failed}`;
+  return [
+    `found ${counts.found}, stale ${counts.matched}, aborted ${counts.aborted}, already gone ${counts.gone}, failed ${counts.failed}`,
+    counts.excluded > 0 ? `excluded ${counts.excluded}` : '',
+    counts.left > 0 ? `left by the limit ${counts.left}` : '',
+    counts.parts > 0 ? `${formatBytes(counts.bytes)} in ${counts.parts} parts` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** Bytes in binary units, three significant digits: `1.50 GiB`, `512 B`. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
 }
 
 /**
@@ -65,24 +104,35 @@ export class RunReport {
 
   record(event: CleanupEvent): void {
     const report = this.addTarget(event.target);
-    const count = (field: keyof Counts): void => {
-      report.counts[field] += 1;
-      this.totals[field] += 1;
+    const add = (field: keyof Counts, amount: number): void => {
+      report.counts[field] += amount;
+      this.totals[field] += amount;
     };
+    const count = (field: keyof Counts): void => add(field, 1);
     if (event.kind === 'listing-failed') {
       report.listingError = event.error;
       count('failed');
       return;
     }
     count('found');
-    if (event.result === 'kept') return;
-    count('matched');
-    if (event.result !== 'would-abort') count(event.result);
+    const { result, size } = event;
+    if (result === 'kept') return;
+    if (result === 'excluded' || result === 'left') {
+      count(result);
+    } else {
+      count('matched');
+      if (result !== 'would-abort') count(result);
+      if (size && (result === 'aborted' || result === 'would-abort')) {
+        add('parts', size.parts);
+        add('bytes', size.bytes);
+      }
+    }
     this.keepRow({
       bucket: event.target.bucket,
       upload: event.upload,
-      result: event.result,
+      result,
       error: event.error,
+      size,
     });
   }
 

@@ -1,5 +1,11 @@
 import { formatAge } from './duration.js';
-import type { ReportRow, RunReport, TargetReport } from './report.js';
+import {
+  formatBytes,
+  type Counts,
+  type ReportRow,
+  type RunReport,
+  type TargetReport,
+} from './report.js';
 import { escapeMarkdown, truncate } from './text.js';
 
 /** Where and how the run happened, for the summary's opening lines. */
@@ -8,6 +14,12 @@ export interface RunDescription {
   cutoff: Date;
   maxAgeMs: number;
   dryRun: boolean;
+  /** How far the store's clock is ahead of the runner's: ages are by the store's clock. */
+  clockOffsetMs?: number;
+  /** Whether sizes were measured (report-bytes). */
+  reportBytes?: boolean;
+  /** The run's limit on aborts, if any. */
+  limit?: number;
   /** Why the run stopped before finishing (its timeout), if it did. */
   stoppedBecause?: string;
   /** `owner/repo`, with links, when running on GitHub. */
@@ -27,6 +39,8 @@ const RESULT_LABEL: Record<ReportRow['result'], string> = {
   'would-abort': '🔍 would abort',
   gone: '➖ already gone',
   failed: '❌ failed',
+  excluded: '🛡️ excluded',
+  left: '⏸️ left (limit)',
 };
 
 /** The job summary as GitHub-flavoured Markdown. Every piece of user data is escaped. */
@@ -36,7 +50,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     contextLine(run),
     headline(report, run),
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
-    targetTable(report.targets),
+    targetTable(report, run),
     ...listingErrors(report.targets),
     uploadTable(report, run),
   ]
@@ -67,21 +81,43 @@ function contextLine(run: RunDescription): string {
 }
 
 function headline(report: RunReport, run: RunDescription): string {
-  const { matched, aborted, gone } = report.totals;
-  const goneNote = gone > 0 ? `; ${gone} ${gone === 1 ? 'was' : 'were'} already gone` : '';
+  const { matched, aborted, gone, excluded, left, bytes, parts } = report.totals;
+  const notes = [
+    run.reportBytes
+      ? `${run.dryRun ? 'holding' : 'freeing'} ${formatBytes(bytes)} in ${plural(parts, 'part')}`
+      : '',
+    gone > 0 ? `${gone} ${gone === 1 ? 'was' : 'were'} already gone` : '',
+    excluded > 0 ? `${excluded} excluded` : '',
+    left > 0 ? `${left} left for a later run by the limit of ${run.limit ?? '?'}` : '',
+  ].filter(Boolean);
+  const tail = notes.length > 0 ? `; ${notes.join('; ')}.` : '.';
   const failures = report.failureText;
   const stopped = run.stoppedBecause ? `Stopped: ${run.stoppedBecause}; ` : '';
   if (failures !== undefined) {
-    return `❌ **${stopped}${failures}.** Aborted ${plural(aborted, 'stale upload')}${goneNote}.`;
+    return `❌ **${stopped}${failures}.** Aborted ${plural(aborted, 'stale upload')}${tail}`;
   }
   if (run.dryRun) {
-    return `🔍 **Dry run: nothing was aborted.** ${plural(matched, 'stale upload')} would be aborted.`;
+    return `🔍 **Dry run: nothing was aborted.** ${plural(matched, 'stale upload')} would be aborted${tail}`;
   }
-  if (matched === 0) return '✅ **No stale uploads found.**';
-  return `✅ **Aborted ${plural(aborted, 'stale upload')}**${goneNote}.`;
+  if (matched + excluded + left === 0) return '✅ **No stale uploads found.**';
+  return `✅ **Aborted ${plural(aborted, 'stale upload')}**${tail}`;
 }
 
-function targetTable(targets: TargetReport[]): string {
+/** The optional columns, shown only when they say something. */
+function extraColumns(report: RunReport, run: RunDescription) {
+  const columns: Array<{ title: string; value: (counts: Counts) => string }> = [];
+  if (report.totals.excluded > 0)
+    columns.push({ title: 'excluded', value: (c) => String(c.excluded) });
+  if (report.totals.left > 0) columns.push({ title: 'left', value: (c) => String(c.left) });
+  if (run.reportBytes) {
+    columns.push({ title: run.dryRun ? 'size' : 'freed', value: (c) => formatBytes(c.bytes) });
+  }
+  return columns;
+}
+
+function targetTable(report: RunReport, run: RunDescription): string {
+  const { targets } = report;
+  const extra = extraColumns(report, run);
   const rows = targets
     .slice(0, MAX_TARGET_ROWS)
     .map(({ target, counts, listingError }) =>
@@ -95,12 +131,22 @@ function targetTable(targets: TargetReport[]): string {
         String(counts.aborted),
         String(counts.gone),
         listingError === undefined ? String(counts.failed) : `${counts.failed} (listing failed)`,
+        ...extra.map((column) => column.value(counts)),
       ]),
     );
   const more = targets.length - rows.length;
   return [
-    cells(['bucket', 'prefix', 'found', 'stale', 'aborted', 'already gone', 'failed']),
-    '|---|---|--:|--:|--:|--:|--:|',
+    cells([
+      'bucket',
+      'prefix',
+      'found',
+      'stale',
+      'aborted',
+      'already gone',
+      'failed',
+      ...extra.map((column) => column.title),
+    ]),
+    `|---|---|--:|--:|--:|--:|--:|${'--:|'.repeat(extra.length)}`,
     ...rows,
     ...(more > 0 ? [`\n…and ${plural(more, 'more target')}.`] : []),
   ].join('\n');
@@ -139,10 +185,13 @@ function uploadTable(report: RunReport, run: RunDescription): string {
         escapeMarkdown(shortId(row.upload.uploadId)),
         row.upload.initiated ? utc(row.upload.initiated) : '?',
         row.upload.initiated
-          ? formatAge(run.startedAt.getTime() - row.upload.initiated.getTime())
+          ? formatAge(
+              run.startedAt.getTime() + (run.clockOffsetMs ?? 0) - row.upload.initiated.getTime(),
+            )
           : '?',
         RESULT_LABEL[row.result] +
           (row.error ? `: ${escapeMarkdown(truncate(row.error, MAX_ERROR_CHARS))}` : ''),
+        ...(run.reportBytes ? [row.size ? formatBytes(row.size.bytes) : '?'] : []),
       ]),
     );
   const omitted =
@@ -152,8 +201,16 @@ function uploadTable(report: RunReport, run: RunDescription): string {
   return [
     `### Stale uploads`,
     '',
-    cells(['bucket', 'key', 'upload id', 'initiated (UTC)', 'age', 'result']),
-    '|---|---|---|---|--:|---|',
+    cells([
+      'bucket',
+      'key',
+      'upload id',
+      'initiated (UTC)',
+      'age',
+      'result',
+      ...(run.reportBytes ? ['size'] : []),
+    ]),
+    `|---|---|---|---|--:|---|${run.reportBytes ? '--:|' : ''}`,
     ...lines,
   ]
     .join('\n')

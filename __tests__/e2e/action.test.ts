@@ -17,10 +17,14 @@ jest.setTimeout(120_000);
 
 const { seeder, newBucket } = useStore();
 
-/** Seeds uploads that will be older than `max-age: 3s` when the action runs, then young ones. */
+/**
+ * Seeds uploads that will be older than `max-age: 3s` when the action runs, then young ones.
+ * The margin covers Swift's rounding of Initiated up to the second and the whole seconds of
+ * the Date header that gives the store's clock: each can make an upload look 1 s younger.
+ */
 async function seedStaleAndFresh(bucket: string, staleKeys: string[], freshKeys: string[]) {
   const stale = await seedUploads(seeder, bucket, staleKeys);
-  await sleep(3500);
+  await sleep(5500);
   const fresh = await seedUploads(seeder, bucket, freshKeys);
   return { stale, fresh };
 }
@@ -28,7 +32,12 @@ async function seedStaleAndFresh(bucket: string, staleKeys: string[], freshKeys:
 describe('dist/index.js as the runner runs it', () => {
   it('runs on the Node 24 that action.yml declares', async () => {
     const action = await readActionYml();
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/post/index.js',
+      'post-if': 'always()',
+    });
     expect(execFileSync(node24, ['--version']).toString()).toMatch(/^v24\./);
   });
 
@@ -48,7 +57,13 @@ describe('dist/index.js as the runner runs it', () => {
       'found-count': '5',
       'failed-count': '0',
       'gone-count': '0',
+      'excluded-count': '0',
+      'left-count': '0',
+      'bytes-freed': '0',
+      'parts-freed': '0',
+      'report-path': expect.stringMatching(/\/s3-multipart-cleanup-\w+\.jsonl$/),
     });
+    expect(run.report.trimEnd().split('\n')).toHaveLength(3);
     const outsidePrefix = stale.filter((u) => u.key === 'other/x');
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(
       idsOf([...outsidePrefix, ...fresh]),
@@ -91,7 +106,7 @@ describe('dist/index.js as the runner runs it', () => {
       credentials,
     );
     expect(run.exitCode).toBe(1);
-    expect(run.outputs).toEqual({
+    expect(run.outputs).toMatchObject({
       'aborted-count': '2',
       'matched-count': '2',
       'found-count': '3',

@@ -6,6 +6,7 @@ import {
   useStore,
   remainingUploads,
   seedUploads,
+  sleep,
   type SeededUpload,
 } from '../support/store.js';
 import { readmeExamples } from '../support/readme.js';
@@ -33,7 +34,7 @@ const lines = (text: string) =>
 describe('the README examples', () => {
   it('are all found: four quick starts, each using the action once', () => {
     expect(examples.map((example) => example.title)).toEqual([
-      '1. Clean up after the tests of this run',
+      '1. Clean up after the tests of this run, even when they fail',
       '2. A nightly sweep of the test buckets',
       '3. With credentials from OIDC (aws-actions/configure-aws-credentials)',
       '4. A self-hosted S3-compatible store',
@@ -50,6 +51,12 @@ describe('the README examples', () => {
     const selected: SeededUpload[] = [];
     const outside: SeededUpload[] = [];
     const localBuckets: string[] = [];
+    const remainingAll = async () => {
+      const remaining: SeededUpload[] = [];
+      for (const bucket of localBuckets)
+        remaining.push(...(await remainingUploads(seeder, bucket)));
+      return remaining;
+    };
     for (let i = 0; i < lines(inputs.bucket).length; i += 1) {
       const bucket = await newBucket('readme');
       localBuckets.push(bucket);
@@ -64,23 +71,29 @@ describe('the README examples', () => {
         outside.push(...(await seedUploads(seeder, bucket, ['elsewhere/keep.bin'])));
     }
 
-    const run = await runAction(
-      {
-        ...inputs,
-        bucket: localBuckets.join('\n'),
-        ...storeInputs,
-      },
-      storeCredentials,
-    );
+    // With max-age 0, an upload is stale once it is older than the run, by the store's clock
+    // as its Date header tells it (whole seconds), and by its Initiated (Swift rounds it up).
+    if (inputs['max-age'] === '0') await sleep(2100);
+    const stepInputs = { ...inputs, bucket: localBuckets.join('\n'), ...storeInputs };
+    const abortsNow = inputs['max-age'] === '0' && inputs['dry-run'] !== 'true';
+    const expectedLeft = idsOf(abortsNow ? outside : [...selected, ...outside]);
+    // As the runner does: the main step, then at the end of the job the post step.
+    const main = await runAction(stepInputs, storeCredentials);
+    const afterMain = idsOf(await remainingAll());
+    const post = await runAction(stepInputs, storeCredentials, {
+      entry: 'post',
+      state: main.state,
+    });
+    // With when: post, the main step only checks the inputs, and the post step cleans up.
+    const inPost = inputs.when === 'post';
+    const cleanup = inPost ? post : main;
 
-    expect(run.exitCode).toBe(0);
-    expect(run.outputs['found-count']).toBe(
+    expect([main.exitCode, post.exitCode]).toEqual([0, 0]);
+    expect(afterMain).toEqual(inPost ? idsOf([...selected, ...outside]) : expectedLeft);
+    expect(cleanup.outputs['found-count']).toBe(
       String(selected.length + (prefixes.length ? 0 : outside.length)),
     );
-    const abortsNow = inputs['max-age'] === '0' && inputs['dry-run'] !== 'true';
-    const remaining: SeededUpload[] = [];
-    for (const bucket of localBuckets) remaining.push(...(await remainingUploads(seeder, bucket)));
-    expect(idsOf(remaining)).toEqual(idsOf(abortsNow ? outside : [...selected, ...outside]));
-    expect(run.outputs['aborted-count']).toBe(String(abortsNow ? selected.length : 0));
+    expect(idsOf(await remainingAll())).toEqual(expectedLeft);
+    expect(cleanup.outputs['aborted-count']).toBe(String(abortsNow ? selected.length : 0));
   });
 });

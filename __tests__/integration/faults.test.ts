@@ -67,7 +67,7 @@ describe('permanent faults', () => {
     const report = new RunReport();
     events.forEach((event) => report.record(event));
     expect(resultsOf(events)).toEqual(withResult(old, 'failed').sort());
-    expect(report.totals).toEqual({ found: 6, matched: 6, aborted: 0, gone: 0, failed: 6 });
+    expect(report.totals).toMatchObject({ found: 6, matched: 6, aborted: 0, gone: 0, failed: 6 });
     expect(report.failureText).toBe('6 of 6 aborts failed');
     for (const event of events) {
       expect(event.error).toBe(

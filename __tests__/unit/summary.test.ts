@@ -164,6 +164,51 @@ describe('renderSummary', () => {
   });
 });
 
+describe('renderSummary with exclusions, a limit and sizes', () => {
+  function sizedReport(): RunReport {
+    const report = new RunReport();
+    report.addTarget(target);
+    const upload = (key: string) => ({
+      key,
+      uploadId: 'u',
+      initiated: new Date('2026-11-19T07:30:00Z'),
+    });
+    report.record({
+      kind: 'upload',
+      target,
+      upload: upload('ci/a'),
+      result: 'aborted',
+      size: { parts: 3, bytes: 15 * 1024 * 1024 },
+    });
+    report.record({ kind: 'upload', target, upload: upload('ci/keep'), result: 'excluded' });
+    report.record({ kind: 'upload', target, upload: upload('ci/z'), result: 'left' });
+    return report;
+  }
+
+  it('adds columns and notes only for what happened', () => {
+    const markdown = renderSummary(sizedReport(), { ...run, reportBytes: true, limit: 1 });
+    expect(markdown).toContain(
+      '✅ **Aborted 1 stale upload**; freeing 15.0 MiB in 3 parts; 1 excluded; 1 left for a later run by the limit of 1.',
+    );
+    expect(markdown).toContain(
+      '| bucket | prefix | found | stale | aborted | already gone | failed | excluded | left | freed |',
+    );
+    expect(markdown).toContain('| test-bucket | ci/ | 3 | 1 | 1 | 0 | 0 | 1 | 1 | 15.0 MiB |');
+    expect(markdown).toContain('| ✅ aborted | 15.0 MiB |');
+    expect(markdown).toContain('| 🛡️ excluded | ? |');
+    expect(markdown).toContain('| ⏸️ left (limit) | ? |');
+    const [targets, uploads] = markdown.split('### Stale uploads');
+    expect(tableLines(targets).map(cellCount)).toEqual([10, 10, 10]);
+    expect(tableLines(uploads).map(cellCount)).toEqual([7, 7, 7, 7, 7]);
+  });
+
+  it('measures ages by the store clock', () => {
+    const markdown = renderSummary(sizedReport(), { ...run, clockOffsetMs: -3600 * 1000 });
+    // Initiated 2026-11-19 07:30; the store's clock said 11:00 when the run started.
+    expect(markdown).toContain('| 2026-11-19 07:30:00 UTC | 3d 3h |');
+  });
+});
+
 describe('renderInputErrorSummary', () => {
   it('lists each problem, escaped', () => {
     expect(

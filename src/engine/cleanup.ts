@@ -1,6 +1,7 @@
 import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describeS3Error, errorCode } from './errors.js';
+import { describeS3Error } from './errors.js';
 import { listUploadPages } from './list.js';
+import { isGoneError, measureUpload } from './parts.js';
 import { mapConcurrent } from './pool.js';
 import type { CleanupEvent, Target, Upload, UploadOutcome } from './types.js';
 
@@ -17,6 +18,15 @@ export interface CleanupPlan {
    * requests in flight are cancelled. The signal's reason says why, for the report.
    */
   stop?: AbortSignal;
+  /** Keys never to abort, however old (the exclude patterns). */
+  isExcluded?: (key: string) => boolean;
+  /**
+   * Aborts the run may still start, shared by all its targets; absent means no limit.
+   * Stale uploads beyond it are `left` (in a dry run too, so it shows what a run would do).
+   */
+  budget?: { remaining: number };
+  /** Count each selected upload's parts and bytes before aborting it (ListParts). */
+  measureSize?: boolean;
 }
 
 /** Whether an upload is old enough to abort. An upload of unknown age is never stale. */
@@ -59,8 +69,17 @@ export async function* cleanTarget(
   const settle = async (upload: Upload): Promise<UploadOutcome> => {
     const outcome = { kind: 'upload', target, upload } as const;
     if (!isStale(upload, plan.cutoff)) return { ...outcome, result: 'kept' };
-    if (plan.dryRun) return { ...outcome, result: 'would-abort' };
-    return { ...outcome, ...(await abortUpload(client, target, upload, stop)) };
+    if (plan.isExcluded?.(upload.key)) return { ...outcome, result: 'excluded' };
+    if (plan.budget) {
+      // Taken when the upload is handed out, one at a time, so the limit is never exceeded.
+      if (plan.budget.remaining <= 0) return { ...outcome, result: 'left' };
+      plan.budget.remaining -= 1;
+    }
+    const measured = plan.measureSize ? await measure(client, target, upload, stop) : {};
+    if (measured.gone) return { ...outcome, result: 'gone' };
+    const sized = { ...outcome, size: measured.size, sizeError: measured.sizeError };
+    if (plan.dryRun) return { ...sized, result: 'would-abort' };
+    return { ...sized, ...(await abortUpload(client, target, upload, stop)) };
   };
 
   yield* mapConcurrent(uploadsUnderPrefix(), settle, plan.concurrency);
@@ -93,9 +112,23 @@ async function abortUpload(
     }
     // Completed or aborted by someone else since it was listed: the goal is met. Amazon S3
     // and RGW say NoSuchUpload; Swift says NoSuchKey for an upload that was completed.
-    const code = errorCode(error);
-    if (code === 'NoSuchUpload' || code === 'NoSuchKey') return { result: 'gone' };
+    if (isGoneError(error)) return { result: 'gone' };
     return { result: 'failed', error: describeS3Error(error, 'abort', target) };
+  }
+}
+
+/** The upload's size; a failure to measure it does not stop the abort. */
+async function measure(
+  client: S3Client,
+  target: Target,
+  upload: Upload,
+  stop: AbortSignal | undefined,
+): Promise<{ size?: UploadOutcome['size']; sizeError?: string; gone?: boolean }> {
+  try {
+    return { size: await measureUpload(client, target, upload, stop) };
+  } catch (error) {
+    if (isGoneError(error)) return { gone: true };
+    return { sizeError: describeS3Error(error, 'list-parts', target) };
   }
 }
 

@@ -1,11 +1,12 @@
 import type { Target } from './types.js';
 
-type Operation = 'list' | 'abort';
+type Operation = 'list' | 'abort' | 'list-parts';
 
 /** The IAM action each operation needs; an AccessDenied error names it. */
 const REQUIRED_PERMISSION: Record<Operation, string> = {
   list: 's3:ListBucketMultipartUploads',
   abort: 's3:AbortMultipartUpload',
+  'list-parts': 's3:ListMultipartUploadParts',
 };
 
 interface ErrorFields {

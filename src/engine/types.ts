@@ -14,10 +14,18 @@ export interface Upload {
 
 /**
  * What became of one listed upload:
- * `kept` (younger than the cutoff), `would-abort` (dry run), `aborted`,
+ * `kept` (younger than the cutoff), `excluded` (stale, but its key matches an exclusion),
+ * `left` (stale, beyond the run's limit), `would-abort` (dry run), `aborted`,
  * `gone` (completed or aborted by someone else meanwhile), `failed`.
  */
-export type UploadResult = 'kept' | 'would-abort' | 'aborted' | 'gone' | 'failed';
+export type UploadResult =
+  'kept' | 'excluded' | 'left' | 'would-abort' | 'aborted' | 'gone' | 'failed';
+
+/** What an upload's parts hold: what aborting it frees. */
+export interface UploadSize {
+  parts: number;
+  bytes: number;
+}
 
 export interface UploadOutcome {
   kind: 'upload';
@@ -26,6 +34,10 @@ export interface UploadOutcome {
   result: UploadResult;
   /** Why the abort failed, when it did. */
   error?: string;
+  /** Measured before the abort, when asked for. */
+  size?: UploadSize;
+  /** Why the size could not be measured (the abort went ahead). */
+  sizeError?: string;
 }
 
 /** Listing a target stopped early; the uploads listed before it were still handled. */

@@ -1,0 +1,46 @@
+import { ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { errorCode } from './errors.js';
+import type { Target, Upload, UploadSize } from './types.js';
+
+/** The store said the upload no longer exists (Amazon S3 and RGW differ in how). */
+export function isGoneError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'NoSuchUpload' || code === 'NoSuchKey';
+}
+
+/**
+ * Counts the parts of an upload and their bytes, following every page of ListParts.
+ * Parts still being uploaded may land after this count; it is what the store held.
+ */
+export async function measureUpload(
+  client: S3Client,
+  target: Target,
+  upload: Upload,
+  signal?: AbortSignal,
+): Promise<UploadSize> {
+  const size: UploadSize = { parts: 0, bytes: 0 };
+  let marker: string | undefined;
+  for (;;) {
+    const page = await client.send(
+      new ListPartsCommand({
+        Bucket: target.bucket,
+        Key: upload.key,
+        UploadId: upload.uploadId,
+        PartNumberMarker: marker,
+      }),
+      { abortSignal: signal },
+    );
+    for (const part of page.Parts ?? []) {
+      size.parts += 1;
+      size.bytes += part.Size ?? 0;
+    }
+    if (!page.IsTruncated) return size;
+    const next = page.NextPartNumberMarker;
+    if (!next || next === marker) {
+      throw new Error(
+        'the store said more parts follow but its part-number marker does not advance',
+      );
+    }
+    marker = next;
+  }
+}
