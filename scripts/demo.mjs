@@ -44,7 +44,7 @@ try {
     'releases/v1.0.tar.gz',
   ]);
   console.log('5 uploads, 4 of them under ci/; waiting 4 s so that they are older than max-age');
-  await sleep(4000);
+  await sleep(5000); // max-age plus the whole seconds of the store clock and Initiated
   await seed(['ci/run-3/in-progress.bin']);
   console.log('1 fresh upload under ci/, started just now');
 

@@ -25,7 +25,7 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.Region]: '',
   [Input.Endpoint]: '',
   [Input.ForcePathStyle]: 'false',
-  [Input.Concurrency]: '16',
+  [Input.Concurrency]: '32',
   [Input.FailOnError]: 'true',
   [Input.Timeout]: '10m',
   [Input.When]: 'now',

@@ -210,5 +210,5 @@ function parseEndpoint(value: string, raw: string): string | undefined | Problem
 function parseConcurrency(value: string, raw: string): number | Problem {
   const number = wholeNumber(value);
   if (number >= 1 && number <= MAX_CONCURRENCY) return number;
-  return new Problem(`"${raw}" is not a whole number from 1 to ${MAX_CONCURRENCY}; use e.g. 16`);
+  return new Problem(`"${raw}" is not a whole number from 1 to ${MAX_CONCURRENCY}; use e.g. 32`);
 }

@@ -175,7 +175,9 @@ function logEvent(event: CleanupEvent, nowMs: number): void {
     return;
   }
   const { upload, result } = event;
-  if (result === 'kept') return;
+  // Every other upload is a debug line: not built at all unless debug logging is on, as
+  // writing one per upload costs more than the rest of the action's own code.
+  if (result === 'kept' || (result !== 'failed' && !core.isDebug())) return;
   const age = upload.initiated ? formatAge(nowMs - upload.initiated.getTime()) : '?';
   const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${visible(upload.uploadId)} (age ${age})`;
   if (result === 'failed') core.info(`${line}: ${event.error ?? ''}`);

@@ -173,7 +173,7 @@ describe('bad input', () => {
     ],
     [
       { concurrency: '1000' },
-      'concurrency: "1000" is not a whole number from 1 to 256; use e.g. 16',
+      'concurrency: "1000" is not a whole number from 1 to 256; use e.g. 32',
     ],
     [{ bucket: '  ' }, 'bucket: is required; give one or more bucket names, e.g. my-test-bucket'],
     [{ 'dry-run': 'maybe' }, 'dry-run: "maybe" is not a boolean; use true or false'],

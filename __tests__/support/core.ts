@@ -21,6 +21,7 @@ export function fakeCore() {
     setOutput: jest.fn<typeof Core.setOutput>(),
     setFailed: jest.fn<typeof Core.setFailed>(),
     debug: jest.fn<typeof Core.debug>(),
+    isDebug: jest.fn<typeof Core.isDebug>(() => process.env.RUNNER_DEBUG === '1'),
     info: jest.fn<typeof Core.info>(),
     warning: jest.fn<typeof Core.warning>(),
     error: jest.fn<typeof Core.error>(),

@@ -17,7 +17,7 @@ describe('parseConfig', () => {
       region: 'us-east-1',
       endpoint: undefined,
       forcePathStyle: false,
-      concurrency: 16,
+      concurrency: 32,
       failOnError: true,
       timeoutMs: 10 * 60 * 1000,
       when: 'now',
@@ -119,7 +119,7 @@ describe('parseConfig', () => {
       'endpoint: "ftp://s3.example.com" is not an http(s) URL',
     ],
     [Input.Endpoint, '127.0.0.1:9000', 'endpoint: "127.0.0.1:9000" is not an http(s) URL'],
-    [Input.Concurrency, '0', 'concurrency: "0" is not a whole number from 1 to 256; use e.g. 16'],
+    [Input.Concurrency, '0', 'concurrency: "0" is not a whole number from 1 to 256; use e.g. 32'],
     [Input.Concurrency, '257', 'concurrency: "257" is not a whole number from 1 to 256'],
     [Input.Concurrency, '1.5', 'concurrency: "1.5" is not a whole number'],
     [Input.Concurrency, '-4', 'concurrency: "-4" is not a whole number'],
@@ -132,7 +132,7 @@ describe('parseConfig', () => {
   it('names every bad input at once', () => {
     expect(() => parse({ [Input.MaxAge]: 'soon', [Input.Concurrency]: 'x' })).toThrow(
       'max-age: "soon" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +
-        'concurrency: "x" is not a whole number from 1 to 256; use e.g. 16',
+        'concurrency: "x" is not a whole number from 1 to 256; use e.g. 32',
     );
   });
 

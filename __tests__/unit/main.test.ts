@@ -57,7 +57,7 @@ describe('run', () => {
     expect(fake.core.setFailed).toHaveBeenCalledWith(
       'Invalid input; nothing was listed or aborted.\n' +
         'max-age: "7 days" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +
-        'concurrency: "0" is not a whole number from 1 to 256; use e.g. 16',
+        'concurrency: "0" is not a whole number from 1 to 256; use e.g. 32',
     );
     expect(s3.calls()).toHaveLength(0);
     expect(fake.outputs()).toMatchObject({
