@@ -1,0 +1,181 @@
+// Turns the benchmark's measurements into medians, ratios and the issue's targets, and prints
+// them as plain-text tables (or JSON with --json).
+
+/** The issue's targets (#4), checked against this run's numbers. */
+const TARGETS = {
+  actionPerRaw: 1.3,
+  rclonePerAction: { loopback: 1.5, rtt20: 10 },
+  rss20kPer1k: 1.3,
+};
+
+/** @param {number[]} values */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * @typedef {{ tool: string, uploads: number, seconds: number[], cpuSeconds: number[] }} ToolTimes
+ * @typedef {{ name: 'loopback' | 'rtt20', delayMs: number, rawConcurrency: number,
+ *   calibration: { concurrency: number, seconds: number }[], tools: ToolTimes[] }} Profile
+ */
+
+/**
+ * Medians and ratios of one profile. A tool run on fewer uploads than the action (rclone
+ * with --rclone-uploads) is compared by rate: its time is scaled to the action's uploads.
+ * @param {Profile} profile
+ */
+function summariseProfile(profile) {
+  const action = profile.tools.find((t) => t.tool === 'action');
+  if (!action) throw new Error('no action times');
+  const actionSeconds = median(action.seconds);
+  const tools = profile.tools.map((t) => {
+    const seconds = median(t.seconds);
+    const perSecond = t.uploads / seconds;
+    return {
+      ...t,
+      median: seconds,
+      cpuMedian: median(t.cpuSeconds),
+      perSecond,
+      perAction: action.uploads / perSecond / actionSeconds,
+      scaled: t.uploads !== action.uploads,
+    };
+  });
+  const ratio = (/** @type {string} */ name) => tools.find((t) => t.tool === name)?.perAction;
+  const actionPerRaw = 1 / (ratio('raw') ?? NaN);
+  const rclonePerAction = ratio('rclone') ?? NaN;
+  const rcloneTarget = TARGETS.rclonePerAction[profile.name];
+  return {
+    ...profile,
+    uploads: action.uploads,
+    tools,
+    targets: [
+      target('action/raw', actionPerRaw, '≤', TARGETS.actionPerRaw),
+      target('rclone/action', rclonePerAction, '≥', rcloneTarget),
+    ],
+  };
+}
+
+/**
+ * @param {string} name
+ * @param {number} value
+ * @param {'≤' | '≥'} relation
+ * @param {number} limit
+ */
+function target(name, value, relation, limit) {
+  const met = relation === '≤' ? value <= limit : value >= limit;
+  return { name, value, relation, limit, met };
+}
+
+/**
+ * @param {{ uploads: number, maxRssKb?: number, seconds: number }[] | undefined} runs
+ */
+function summariseMemory(runs) {
+  if (!runs) return undefined;
+  const rss = (/** @type {number} */ uploads) => runs.find((r) => r.uploads === uploads)?.maxRssKb;
+  const ratio = (rss(20_000) ?? NaN) / (rss(1_000) ?? NaN);
+  return { runs, targets: [target('rss20k/rss1k', ratio, '≤', TARGETS.rss20kPer1k)] };
+}
+
+/**
+ * @param {{ machine: Record<string, unknown>, options: { uploads: number, rounds: number },
+ *   startup: Record<'bare' | 'invalidInput' | 'emptyBucket', number[]>, profiles: Profile[],
+ *   memory?: { uploads: number, maxRssKb?: number, seconds: number }[],
+ *   others: { tool: string, skipped: string }[] } & { options: { json: boolean } }} results
+ */
+export function printReport(results) {
+  const summary = {
+    machine: results.machine,
+    uploads: results.options.uploads,
+    rounds: results.options.rounds,
+    startup: Object.fromEntries(
+      Object.entries(results.startup).map(([name, runs]) => [name, { median: median(runs), runs }]),
+    ),
+    profiles: results.profiles.map(summariseProfile),
+    memory: summariseMemory(results.memory),
+    others: results.others,
+  };
+  if (results.options.json) {
+    console.log(JSON.stringify(summary, null, 2));
+  } else {
+    console.log(renderText(summary));
+  }
+}
+
+const s = (/** @type {number} */ seconds) => seconds.toFixed(2);
+const mib = (/** @type {number | undefined} */ kib) =>
+  kib === undefined ? '?' : `${(kib / 1024).toFixed(1)} MiB`;
+
+/** @param {ReturnType<typeof summariseProfile>['targets'][number]} t */
+const renderTarget = (t) =>
+  `  ${t.name.padEnd(14)} ${t.value.toFixed(2).padStart(6)}   target ${t.relation} ${t.limit}   ${t.met ? 'met' : 'MISSED'}`;
+
+/** @param {any} summary */
+function renderText(summary) {
+  const { machine } = summary;
+  const lines = [
+    `s3-multipart-cleanup benchmark, ${machine.date}`,
+    `machine: ${machine.cpus} CPUs, load ${machine.loadBefore} at start, ${machine.loadAfter} at end`,
+    `         bench Node ${machine.benchNode}, action Node ${machine.actionNode}, Ceph ${machine.ceph}, ${machine.rclone}`,
+    `${summary.uploads} stale uploads per timed run (max-age 1s, fresh bucket each), ${summary.rounds} rounds, tools interleaved; medians`,
+    '',
+  ];
+
+  const { bare, invalidInput, emptyBucket } = summary.startup;
+  const runs = bare.runs.length;
+  lines.push(
+    `start-up of the action (medians of ${runs} whole-process runs, nothing to abort)`,
+    `  bare node (node -e 0)            ${s(bare.median)} s`,
+    `  dist/index.js, invalid input     ${s(invalidInput.median)} s   (+${s(invalidInput.median - bare.median)} s: loading the bundle)`,
+    `  dist/index.js, empty bucket      ${s(emptyBucket.median)} s   (+${s(emptyBucket.median - invalidInput.median)} s: S3 client and one listing)`,
+    '',
+  );
+
+  for (const profile of summary.profiles) {
+    const how =
+      profile.name === 'rtt20'
+        ? `through a local proxy adding ${profile.delayMs} ms to every request`
+        : 'straight to RGW';
+    lines.push(
+      `profile ${profile.name} (${how})`,
+      `  tool     median s   uploads/s   tool/action   CPU s   CPU ms/upload   runs (s)`,
+    );
+    for (const t of profile.tools) {
+      const mark = t.scaled ? '*' : ' ';
+      lines.push(
+        `  ${t.tool.padEnd(7)} ${s(t.median).padStart(9)} ${t.perSecond.toFixed(0).padStart(11)} ${t.perAction.toFixed(2).padStart(12)}${mark} ${s(t.cpuMedian).padStart(7)} ${((t.cpuMedian * 1000) / t.uploads).toFixed(2).padStart(15)}   ${t.seconds.map(s).join(' ')}`,
+      );
+    }
+    const scaled = profile.tools.filter((/** @type {any} */ t) => t.scaled);
+    for (const t of scaled) {
+      lines.push(
+        `  * ${t.tool} ran on ${t.uploads} uploads (--rclone-uploads); its ratio compares uploads/s, i.e. its time scaled to ${profile.uploads}`,
+      );
+    }
+    const calibration = profile.calibration.length
+      ? `best of ${profile.calibration.map((/** @type {any} */ c) => `${c.concurrency}: ${s(c.seconds)} s`).join(', ')}`
+      : 'given by --raw-concurrency';
+    lines.push(
+      `  CPU: user + system time of the tool's own process (not RGW's); the 2 cores are shared with RGW`,
+      `  raw: @aws-sdk/client-s3 in the benchmark's warm process, concurrency ${profile.rawConcurrency} (${calibration})`,
+      `  action: node dist/index.js as the runner runs it, default concurrency (${summary.machine.actionConcurrency} in action.yml)`,
+      ...profile.targets.map(renderTarget),
+      '',
+    );
+  }
+
+  if (summary.memory) {
+    lines.push('memory (the action, loopback; peak RSS from GNU time %M)');
+    for (const run of summary.memory.runs) {
+      const what =
+        run.uploads === 0 ? 'empty bucket' : `${run.uploads.toLocaleString('en')} uploads`;
+      lines.push(`  ${what.padEnd(15)} ${mib(run.maxRssKb).padStart(10)}   (${s(run.seconds)} s)`);
+    }
+    lines.push(...summary.memory.targets.map(renderTarget), '');
+  }
+
+  lines.push('not run');
+  for (const other of summary.others) lines.push(`  ${other.tool}: ${other.skipped}`);
+  return lines.join('\n');
+}
