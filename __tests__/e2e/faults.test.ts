@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { useFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { runAction } from '../support/runner.js';
 import {
   idsOf,
@@ -16,11 +16,7 @@ import {
 jest.setTimeout(120_000);
 
 const { seeder, newBucket } = useStore();
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
+const startProxy = useFaultProxy();
 
 const through = (faultProxy: FaultProxy) => ({ ...storeInputs, endpoint: faultProxy.endpoint });
 
@@ -28,7 +24,7 @@ describe('dist/index.js when the store misbehaves', () => {
   it('reports denied aborts everywhere, aborts nothing and fails the step', async () => {
     const bucket = await newBucket('e2e-denied');
     const seeded = await seedStaleUploads(seeder, bucket, ['ci/a', 'ci/b', 'ci/c']);
-    proxy = await startFaultProxy((request) =>
+    const proxy = await startProxy((request) =>
       request.operation === 'abort' ? { status: 403, code: 'AccessDenied' } : 'forward',
     );
     const run = await runAction(
@@ -57,7 +53,7 @@ describe('dist/index.js when the store misbehaves', () => {
     const before = await seedStaleUploads(seeder, bucket, ['ci/left-behind', 'ci/shared']);
     const newcomers: SeededUpload[] = [];
     // While the action lists, a test job still running starts uploads under the prefix.
-    proxy = await startFaultProxy(async (request): Promise<Fault> => {
+    const proxy = await startProxy(async (request): Promise<Fault> => {
       if (request.operation === 'list' && newcomers.length === 0) {
         newcomers.push(...(await seedUploads(seeder, bucket, ['ci/new', 'ci/shared'])));
       }
@@ -78,7 +74,7 @@ describe('dist/index.js when the store misbehaves', () => {
     const bucket = await newBucket('e2e-timeout');
     const seeded = await seedStaleUploads(seeder, bucket, ['a', 'b', 'c', 'd']);
     // The listing answers; every abort hangs.
-    proxy = await startFaultProxy((request) =>
+    const proxy = await startProxy((request) =>
       request.operation === 'abort' ? 'hang' : 'forward',
     );
     const started = Date.now();

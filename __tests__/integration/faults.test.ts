@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
 import type { CleanupPlan } from '../../src/engine/cleanup.js';
 import { RunReport } from '../../src/report.js';
 import { clean, engineClient, resultsOf, seedOldAndYoung, withResult } from '../support/engine.js';
-import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
+import { useFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { completeUpload, idsOf, remainingUploads, useStore } from '../support/store.js';
 
 // The engine against the real store through a proxy that injects faults (see fault-proxy.ts).
 jest.setTimeout(120_000);
 
 const { seeder, newBucket } = useStore();
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
+const startProxy = useFaultProxy();
 
 const keys = (count: number, prefix = 'ci/') =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i % 9).padStart(2, '0')}/part`);
@@ -26,7 +22,7 @@ describe('transient faults', () => {
     const bucket = await newBucket('transient');
     const { old, young, cutoff } = await seedOldAndYoung(seeder, bucket, keys(24), ['ci/00/part']);
     let aborts = 0;
-    proxy = await startFaultProxy((request) => {
+    const proxy = await startProxy((request) => {
       if (request.operation === 'list') {
         // Every page's first attempt breaks.
         return request.attempt === 0 ? { status: 500, code: 'InternalError' } : 'forward';
@@ -58,7 +54,7 @@ describe('permanent faults', () => {
   it('aborts nothing when every abort is denied, and counts each as failed', async () => {
     const bucket = await newBucket('denied-aborts');
     const { old, cutoff } = await seedOldAndYoung(seeder, bucket, keys(6), []);
-    proxy = await startFaultProxy((request) =>
+    const proxy = await startProxy((request) =>
       request.operation === 'abort' ? { status: 403, code: 'AccessDenied' } : 'forward',
     );
     const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 4 };
@@ -83,7 +79,7 @@ describe('permanent faults', () => {
     const bucket = await newBucket('half-listed');
     const { old, cutoff } = await seedOldAndYoung(seeder, bucket, keys(9), []);
     // The first page answers; every later page (one with a marker) fails on every attempt.
-    proxy = await startFaultProxy((request) =>
+    const proxy = await startProxy((request) =>
       request.operation === 'list' && request.query.has('key-marker')
         ? { status: 500, code: 'InternalError', message: 'We encountered an internal error.' }
         : 'forward',
@@ -118,7 +114,7 @@ describe('races with other clients', () => {
     );
     const byKey = (key: string) => old.find((upload) => upload.key === key)!;
     // Just before our abort of an upload reaches the store, another client finishes it.
-    proxy = await startFaultProxy(async (request): Promise<Fault> => {
+    const proxy = await startProxy(async (request): Promise<Fault> => {
       if (request.operation === 'abort' && request.attempt === 0) {
         if (request.key === 'race/completed') {
           await completeUpload(seeder, bucket, byKey(request.key));

@@ -1,3 +1,4 @@
+import { afterEach } from '@jest/globals';
 import {
   Agent,
   createServer,
@@ -143,4 +144,14 @@ function reply(
   respond.end(
     `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${error.code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`,
   );
+}
+
+/** For a suite: starts a proxy for the test that asks, and closes it after that test. */
+export function useFaultProxy(): (rule?: FaultRule) => Promise<FaultProxy> {
+  let current: FaultProxy | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (rule) => (current = await startFaultProxy(rule));
 }

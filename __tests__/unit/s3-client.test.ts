@@ -121,16 +121,20 @@ describe('createS3Client', () => {
   }, 30_000);
 });
 
+/** The action's own client, pointed at the stand-in, one request at a time. */
+const standInClient = (settings: { requestTimeoutMs?: number } = {}) =>
+  createS3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    concurrency: 1,
+    ...settings,
+  });
+
 describe('a store that stops answering', () => {
   it('does not hold a request past its time limit: each attempt times out, then it fails', async () => {
     silentRequests = 0;
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint,
-      forcePathStyle: true,
-      concurrency: 1,
-      requestTimeoutMs: 200,
-    });
+    const client = standInClient({ requestTimeoutMs: 200 });
     const events = await eventsOf(client);
     client.destroy();
     expect(events).toEqual([
@@ -146,12 +150,7 @@ describe('a store that stops answering', () => {
 
   it('cancels the request in flight when the run is stopped', async () => {
     silentRequests = 0;
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint,
-      forcePathStyle: true,
-      concurrency: 1,
-    });
+    const client = standInClient();
     const stop = new AbortController();
     setTimeout(() => stop.abort(new Error('the run reached its timeout (timeout: 1s)')), 300);
     const started = Date.now();
