@@ -56,10 +56,10 @@ async function readConfig(): Promise<Config | undefined> {
 
 async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   const redact = secretRedactor(process.env);
+  const reportFile = await openReportFile();
   const timeout = runTimeout(config.timeoutMs);
   const client = createS3Client(config);
   const report = new RunReport();
-  const reportFile = await ReportFile.create(reportPath());
   let clockOffsetMs = 0;
   let cutoff = new Date(startedAt.getTime() - config.maxAgeMs);
   let crash: string | undefined;
@@ -83,7 +83,7 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
           const safeEvent = redactEvent(event, redact);
           report.record(safeEvent);
           logEvent(safeEvent, storeStart);
-          if (safeEvent.kind === 'upload') await reportFile.write(safeEvent, storeStart);
+          if (safeEvent.kind === 'upload') await reportFile?.write(safeEvent, storeStart);
         }
         core.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
       });
@@ -94,13 +94,13 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   } finally {
     timeout.clear();
     client.destroy();
-    await reportFile.close();
+    await reportFile?.close();
   }
 
   core.info(
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
   );
-  writeOutputs(report, reportFile.path);
+  writeOutputs(report, reportFile?.path);
   const run: RunDescription = {
     ...describeRun(startedAt, cutoff, config),
     clockOffsetMs,
@@ -141,10 +141,21 @@ async function storeClockOffset(
   return offsetMs;
 }
 
-/** Where the JSON Lines report goes: the runner's temporary directory, emptied after the job. */
-function reportPath(): string {
+/**
+ * The JSON Lines report, in the runner's temporary directory (emptied after the job). A
+ * directory that cannot be written to costs the report, not the cleanup.
+ */
+async function openReportFile(): Promise<ReportFile | undefined> {
   const directory = process.env.RUNNER_TEMP || tmpdir();
-  return join(directory, `s3-multipart-cleanup-${randomUUID().slice(0, 8)}.jsonl`);
+  const path = join(directory, `s3-multipart-cleanup-${randomUUID().slice(0, 8)}.jsonl`);
+  try {
+    return await ReportFile.create(path);
+  } catch (error) {
+    core.warning(
+      `Could not create the report file (${error instanceof Error ? error.message : String(error)}); report-path stays empty.`,
+    );
+    return undefined;
+  }
 }
 
 function redactEvent(event: CleanupEvent, redact: (text: string) => string): CleanupEvent {

@@ -280,4 +280,16 @@ describe('the report file', () => {
     ]);
     expect(fake.outputs()['excluded-count']).toBe('1');
   });
+
+  it('cleans up all the same when RUNNER_TEMP cannot be written to', async () => {
+    process.env.RUNNER_TEMP = '/proc/no-such-directory';
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('ci/a', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ prefix: 'ci/' });
+    expect(fake.outputs()).toMatchObject({ 'aborted-count': '1', 'report-path': '' });
+    expect(fake.core.warning).toHaveBeenCalledWith(
+      expect.stringMatching(/^Could not create the report file \(.*\); report-path stays empty\.$/),
+    );
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
 });
