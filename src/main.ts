@@ -100,6 +100,12 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   core.info(
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
   );
+  if (report.unmeasuredReason !== undefined) {
+    // Said once: the cause (usually a missing permission) is the same for every upload.
+    core.warning(
+      `Could not measure the size of ${report.unmeasured} uploads (they were handled all the same): ${report.unmeasuredReason}`,
+    );
+  }
   writeOutputs(report, reportFile?.path);
   const run: RunDescription = {
     ...describeRun(startedAt, cutoff, config),
@@ -178,8 +184,6 @@ function describeTarget(target: Target): string {
     : `s3://${target.bucket}/${visible(target.prefix)}`;
 }
 
-let sizeErrorShown = false;
-
 function logEvent(event: CleanupEvent, nowMs: number): void {
   if (event.kind === 'listing-failed') {
     core.error(`Listing ${describeTarget(event.target)} failed: ${event.error}`);
@@ -193,13 +197,6 @@ function logEvent(event: CleanupEvent, nowMs: number): void {
   const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${visible(upload.uploadId)} (age ${age})`;
   if (result === 'failed') core.info(`${line}: ${event.error ?? ''}`);
   else core.debug(line);
-  if (event.sizeError !== undefined && !sizeErrorShown) {
-    // Said once: the same cause (usually a missing permission) applies to every upload.
-    sizeErrorShown = true;
-    core.warning(
-      `Could not measure the size of uploads (they are aborted all the same): ${event.sizeError}`,
-    );
-  }
 }
 
 function writeOutputs(report: RunReport, reportFilePath: string | undefined): void {

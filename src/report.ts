@@ -85,6 +85,9 @@ export class RunReport {
   readonly targets: TargetReport[] = [];
   /** Selected uploads beyond the row limit: counted, not shown. */
   omittedRows = 0;
+  /** Stale uploads whose size could not be measured, and why the first one could not. */
+  unmeasured = 0;
+  unmeasuredReason: string | undefined;
   private readonly byTarget = new Map<Target, TargetReport>();
   private readonly failedRows: ReportRow[] = [];
   private readonly otherRows: ReportRow[] = [];
@@ -116,6 +119,10 @@ export class RunReport {
     }
     count('found');
     const { result, size } = event;
+    if (event.sizeError !== undefined) {
+      this.unmeasured += 1;
+      this.unmeasuredReason ??= event.sizeError;
+    }
     if (result === 'kept') return;
     if (result === 'excluded' || result === 'left') {
       count(result);

@@ -264,4 +264,26 @@ describe('cleanTarget', () => {
       }),
     ]);
   });
+
+  it('leaves the size unknown, not failed, when the run stops while measuring', async () => {
+    const s3 = mockClient(S3Client);
+    const stop = new AbortController();
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('pre/a', '1', old)] });
+    s3.on(ListPartsCommand).callsFake(() => {
+      stop.abort(new Error('the run reached its timeout (timeout: 1s)'));
+      throw new Error('Request aborted');
+    });
+    const events = await eventsOf(new S3Client({ region: 'us-east-1' }), {
+      measureSize: true,
+      stop: stop.signal,
+    });
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+    expect(events).toEqual([
+      expect.objectContaining({
+        result: 'failed',
+        error: 'the run reached its timeout (timeout: 1s) before this abort was sent',
+        sizeError: undefined,
+      }),
+    ]);
+  });
 });

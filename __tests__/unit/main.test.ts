@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import {
   AbortMultipartUploadCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -291,5 +292,21 @@ describe('the report file', () => {
       expect.stringMatching(/^Could not create the report file \(.*\); report-path stays empty\.$/),
     );
     expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
+
+  it('says once, without debug logging, why sizes could not be measured', async () => {
+    delete process.env.RUNNER_DEBUG;
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('ci/a', '1', old), listed('ci/b', '2', old)],
+    });
+    s3.on(ListPartsCommand).rejects(s3Error('AccessDenied', 403));
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ prefix: 'ci/', 'report-bytes': 'true' });
+    expect(fake.outputs()).toMatchObject({ 'aborted-count': '2', 'bytes-freed': '0' });
+    expect(fake.core.warning.mock.calls).toEqual([
+      [
+        'Could not measure the size of 2 uploads (they were handled all the same): AccessDenied: the credentials need s3:ListMultipartUploadParts on arn:aws:s3:::test-bucket/*',
+      ],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
-import { describeS3Error } from './errors.js';
+import { describeS3Error, isGoneError } from './errors.js';
 import { listUploadPages } from './list.js';
-import { isGoneError, measureUpload } from './parts.js';
+import { measureUpload } from './parts.js';
 import { mapConcurrent } from './pool.js';
 import type { CleanupEvent, Target, Upload, UploadOutcome } from './types.js';
 
@@ -93,6 +93,9 @@ async function abortUpload(
   upload: Upload,
   stop: AbortSignal | undefined,
 ): Promise<Pick<UploadOutcome, 'result' | 'error'>> {
+  // The run may have stopped while this upload was being measured: start nothing after it.
+  if (stop?.aborted)
+    return { result: 'failed', error: `${reasonOf(stop)} before this abort was sent` };
   try {
     await client.send(
       new AbortMultipartUploadCommand({
@@ -110,8 +113,7 @@ async function abortUpload(
         error: `${reasonOf(stop)} before the store answered this abort (it may or may not have taken effect)`,
       };
     }
-    // Completed or aborted by someone else since it was listed: the goal is met. Amazon S3
-    // and RGW say NoSuchUpload; Swift says NoSuchKey for an upload that was completed.
+    // Completed or aborted by someone else since it was listed: the goal is met.
     if (isGoneError(error)) return { result: 'gone' };
     return { result: 'failed', error: describeS3Error(error, 'abort', target) };
   }
@@ -127,6 +129,8 @@ async function measure(
   try {
     return { size: await measureUpload(client, target, upload, stop) };
   } catch (error) {
+    // Stopped: the abort that follows says so; the size is simply unknown.
+    if (stop?.aborted) return {};
     if (isGoneError(error)) return { gone: true };
     return { sizeError: describeS3Error(error, 'list-parts', target) };
   }

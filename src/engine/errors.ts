@@ -25,6 +25,15 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 /**
+ * The store says the upload no longer exists: completed or aborted by someone else. Amazon
+ * S3 and RGW say NoSuchUpload; Swift says NoSuchKey for an upload that was completed.
+ */
+export function isGoneError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'NoSuchUpload' || code === 'NoSuchKey';
+}
+
+/**
  * A one-line explanation of a failed request, saying what to do where we know it.
  * Built from the error's code, status and message only: never from the request, so no
  * credential or signature can reach it.

@@ -1,12 +1,5 @@
 import { ListPartsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { errorCode } from './errors.js';
 import type { Target, Upload, UploadSize } from './types.js';
-
-/** The store said the upload no longer exists (Amazon S3 and RGW differ in how). */
-export function isGoneError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'NoSuchUpload' || code === 'NoSuchKey';
-}
 
 /**
  * Counts the parts of an upload and their bytes, following every page of ListParts.
