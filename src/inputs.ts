@@ -1,5 +1,6 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
 import { parseDuration } from './duration.js';
+import { isRegionName } from './engine/regions.js';
 
 /** Everything the action was asked to do, validated and typed. */
 export interface Config {
@@ -116,8 +117,7 @@ function parsePrefixes(value: string): string[] | Problem {
 }
 
 function parseRegion(value: string, raw: string): string | Problem {
-  // Amazon's names (eu-west-1) and the custom ones of other stores (garage, us-east-1-lab).
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) return value;
+  if (isRegionName(value)) return value;
   return new Problem(`"${raw || value}" is not a region name; use e.g. eu-west-1`);
 }
 

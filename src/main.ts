@@ -1,22 +1,29 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Input, Output, State } from './constants.js';
+import { Input, State } from './constants.js';
 import { formatAge } from './duration.js';
 import { cleanTarget, type CleanupPlan } from './engine/cleanup.js';
-import { measureClockOffset } from './engine/clock.js';
 import { excludeMatcher } from './engine/exclude.js';
+import { probeBucket, type BucketAccess } from './engine/probe.js';
+import { RegionalClients } from './engine/regions.js';
 import { createS3Client } from './engine/s3-client.js';
 import type { CleanupEvent, Target } from './engine/types.js';
 import { InputError, parseConfig, type Config } from './inputs.js';
+import { bucketLines, describeTarget, outcomeLine, proxyLine } from './log-lines.js';
+import { outputsOf } from './outputs.js';
+import { redactEvent, secretRedactor } from './redact.js';
 import { ReportFile } from './report-file.js';
-import { formatCounts, RunReport } from './report.js';
-import { runTimeout } from './run-timeout.js';
-import { renderInputErrorSummary, renderSummary, type RunDescription } from './summary.js';
-import { visible } from './text.js';
+import { formatCounts, RunReport, troubleOf } from './report.js';
+import { runStop, type RunStop } from './run-stop.js';
+import {
+  MINIO_CAVEAT,
+  renderInputErrorSummary,
+  renderSummary,
+  type RunDescription,
+} from './summary.js';
 
 /** The main step. With `when: post` it only checks the inputs and leaves the work to runPost. */
 export async function run(): Promise<void> {
@@ -55,31 +62,53 @@ async function readConfig(): Promise<Config | undefined> {
 }
 
 async function cleanUp(config: Config, startedAt: Date): Promise<void> {
-  const redact = secretRedactor(process.env);
   const reportFile = await openReportFile();
-  const timeout = runTimeout(config.timeoutMs);
-  const client = createS3Client(config);
+  const stop = runStop(config.timeoutMs);
+  try {
+    await cleanUpUntilStopped(config, startedAt, reportFile, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function cleanUpUntilStopped(
+  config: Config,
+  startedAt: Date,
+  reportFile: ReportFile | undefined,
+  stop: RunStop,
+): Promise<void> {
+  const redact = secretRedactor(process.env);
+  const proxy = proxyLine(process.env);
+  if (proxy) core.info(proxy);
+  const clients = new RegionalClients(config.region, (region) =>
+    createS3Client({ ...config, region, proxyEnv: process.env }),
+  );
   const report = new RunReport();
+  let buckets: BucketAccess[] = [];
   let clockOffsetMs = 0;
-  let cutoff = new Date(startedAt.getTime() - config.maxAgeMs);
   let crash: string | undefined;
   try {
-    clockOffsetMs = await storeClockOffset(client, config.buckets[0], timeout.signal);
+    buckets = await Promise.all(
+      config.buckets.map((bucket) => probeBucket(clients, bucket, stop.signal)),
+    );
+    clockOffsetMs = storeClockOffset(buckets);
+    logBuckets(buckets, config.region);
     const storeStart = startedAt.getTime() + clockOffsetMs;
-    cutoff = new Date(storeStart - config.maxAgeMs);
     const plan: CleanupPlan = {
-      cutoff,
+      cutoff: new Date(storeStart - config.maxAgeMs),
       dryRun: config.dryRun,
       concurrency: config.concurrency,
-      stop: timeout.signal,
+      stop: stop.signal,
       isExcluded: excludeMatcher(config.exclude),
       budget: config.limit > 0 ? { remaining: config.limit } : undefined,
       measureSize: config.reportBytes,
     };
+    const accessTo = new Map(buckets.map((access) => [access.bucket, access]));
     for (const target of targetsOf(config)) {
       const { counts } = report.addTarget(target);
+      const { client, listing } = accessTo.get(target.bucket)!;
       await core.group(`Cleaning ${describeTarget(target)}`, async () => {
-        for await (const event of cleanTarget(client, target, plan)) {
+        for await (const event of cleanTarget(client, target, { ...plan, listing })) {
           const safeEvent = redactEvent(event, redact);
           report.record(safeEvent);
           logEvent(safeEvent, storeStart);
@@ -92,8 +121,7 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
     // A bug, not an S3 error (those become outcomes): still report what was done.
     crash = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
-    timeout.clear();
-    client.destroy();
+    clients.destroy();
     await reportFile?.close();
   }
 
@@ -108,18 +136,19 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   }
   writeOutputs(report, reportFile?.path);
   const run: RunDescription = {
-    ...describeRun(startedAt, cutoff, config),
-    clockOffsetMs,
-    stoppedBecause: timeout.stoppedBecause(),
+    ...describeRun(startedAt, clockOffsetMs, config),
+    buckets,
+    stoppedBecause: stop.stoppedBecause(),
   };
   await writeSummary(renderSummary(report, run));
 
+  const trouble = troubleOf(report, run.stoppedBecause);
   if (crash !== undefined) {
     core.setFailed(`The cleanup stopped unexpectedly: ${crash}`);
-  } else if (report.failureText !== undefined) {
-    const stopped = run.stoppedBecause ? `Stopped: ${run.stoppedBecause}; ` : '';
-    const message = `${stopped}${report.failureText} (see the log and the job summary)`;
-    if (config.failOnError) core.setFailed(message);
+  } else if (trouble !== undefined) {
+    const message = `${trouble} (see the log and the job summary)`;
+    // A cancelled step fails whatever fail-on-error says: its job is cancelled anyway.
+    if (config.failOnError || stop.cancelled()) core.setFailed(message);
     else core.warning(`${message}; not failing the step because fail-on-error is false`);
   }
 }
@@ -127,16 +156,11 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
 /** Below this, a difference between the clocks is only the Date header's whole seconds. */
 const CLOCK_SKEW_NOTICE_MS = 5_000;
 
-async function storeClockOffset(
-  client: S3Client,
-  bucket: string,
-  signal: AbortSignal,
-): Promise<number> {
-  const offsetMs = await measureClockOffset(client, bucket, signal);
+/** The store's clock offset, from the first bucket whose answer gave it. */
+function storeClockOffset(buckets: BucketAccess[]): number {
+  const offsetMs = buckets.find((access) => access.clockOffsetMs !== undefined)?.clockOffsetMs;
   if (offsetMs === undefined) {
-    core.info(
-      `Could not read the store's clock from s3://${bucket}; ages are measured by this runner's clock.`,
-    );
+    core.info(`Could not read the store's clock; ages are measured by this runner's clock.`);
     return 0;
   }
   if (Math.abs(offsetMs) >= CLOCK_SKEW_NOTICE_MS) {
@@ -145,6 +169,16 @@ async function storeClockOffset(
     );
   }
   return offsetMs;
+}
+
+function logBuckets(buckets: BucketAccess[], defaultRegion: string): void {
+  for (const access of buckets)
+    bucketLines(access, defaultRegion).forEach((line) => core.info(line));
+  const onMinio = buckets.filter((access) => access.listing === 'minio');
+  if (onMinio.length > 0) {
+    const names = onMinio.map((access) => `s3://${access.bucket}`).join(', ');
+    core.notice(`${names}: ${MINIO_CAVEAT}`);
+  }
 }
 
 /**
@@ -164,24 +198,8 @@ async function openReportFile(): Promise<ReportFile | undefined> {
   }
 }
 
-function redactEvent(event: CleanupEvent, redact: (text: string) => string): CleanupEvent {
-  if (event.kind === 'listing-failed') return { ...event, error: redact(event.error) };
-  if (event.error === undefined && event.sizeError === undefined) return event;
-  return {
-    ...event,
-    error: event.error && redact(event.error),
-    sizeError: event.sizeError && redact(event.sizeError),
-  };
-}
-
 function targetsOf(config: Config): Target[] {
   return config.buckets.flatMap((bucket) => config.prefixes.map((prefix) => ({ bucket, prefix })));
-}
-
-function describeTarget(target: Target): string {
-  return target.prefix === ''
-    ? `s3://${target.bucket} (whole bucket)`
-    : `s3://${target.bucket}/${visible(target.prefix)}`;
 }
 
 function logEvent(event: CleanupEvent, nowMs: number): void {
@@ -189,28 +207,16 @@ function logEvent(event: CleanupEvent, nowMs: number): void {
     core.error(`Listing ${describeTarget(event.target)} failed: ${event.error}`);
     return;
   }
-  const { upload, result } = event;
   // Every other upload is a debug line: not built at all unless debug logging is on, as
   // writing one per upload costs more than the rest of the action's own code.
-  if (result === 'kept' || (result !== 'failed' && !core.isDebug())) return;
-  const age = upload.initiated ? formatAge(nowMs - upload.initiated.getTime()) : '?';
-  const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${visible(upload.uploadId)} (age ${age})`;
-  if (result === 'failed') core.info(`${line}: ${event.error ?? ''}`);
-  else core.debug(line);
+  if (event.result === 'failed') core.info(outcomeLine(event, nowMs));
+  else if (event.result !== 'kept' && core.isDebug()) core.debug(outcomeLine(event, nowMs));
 }
 
 function writeOutputs(report: RunReport, reportFilePath: string | undefined): void {
-  const { totals } = report;
-  core.setOutput(Output.AbortedCount, totals.aborted);
-  core.setOutput(Output.MatchedCount, totals.matched);
-  core.setOutput(Output.FoundCount, totals.found);
-  core.setOutput(Output.FailedCount, totals.failed);
-  core.setOutput(Output.GoneCount, totals.gone);
-  core.setOutput(Output.ExcludedCount, totals.excluded);
-  core.setOutput(Output.LeftCount, totals.left);
-  core.setOutput(Output.BytesFreed, totals.bytes);
-  core.setOutput(Output.PartsFreed, totals.parts);
-  core.setOutput(Output.ReportPath, reportFilePath ?? '');
+  for (const [name, value] of Object.entries(outputsOf(report, reportFilePath))) {
+    core.setOutput(name, value);
+  }
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -224,14 +230,16 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-function describeRun(startedAt: Date, cutoff: Date, config: Config): RunDescription {
+function describeRun(startedAt: Date, clockOffsetMs: number, config: Config): RunDescription {
   const run: RunDescription = {
     startedAt,
-    cutoff,
+    cutoff: new Date(startedAt.getTime() + clockOffsetMs - config.maxAgeMs),
+    clockOffsetMs,
     maxAgeMs: config.maxAgeMs,
     dryRun: config.dryRun,
     reportBytes: config.reportBytes,
     limit: config.limit,
+    defaultRegion: config.region,
   };
   const repository = process.env.GITHUB_REPOSITORY;
   if (repository) {
@@ -245,17 +253,4 @@ function describeRun(startedAt: Date, cutoff: Date, config: Config): RunDescript
     }
   }
   return run;
-}
-
-/**
- * Replaces credentials that the environment holds wherever they might surface, as a last
- * line of defence: no message is built from them, but an SDK or a store could echo one.
- * (Not core.setSecret: that prints the value in an ::add-mask:: command, which any runner
- * that does not understand it, or a local run, would show.)
- */
-function secretRedactor(env: Record<string, string | undefined>): (text: string) => string {
-  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
-    (secret): secret is string => secret !== undefined && secret.length >= 8,
-  );
-  return (text) => secrets.reduce((result, secret) => result.split(secret).join('***'), text);
 }

@@ -76,6 +76,15 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
+ * What went wrong in a run, in one phrase (`Stopped: …; 2 of 40 aborts failed`), or undefined
+ * when nothing did.
+ */
+export function troubleOf(report: RunReport, stoppedBecause?: string): string | undefined {
+  const parts = [stoppedBecause && `Stopped: ${stoppedBecause}`, report.failureText];
+  return parts.filter(Boolean).join('; ') || undefined;
+}
+
+/**
  * Everything the run will tell: counters per target and in total, and a capped set of rows
  * for the summary table. Memory stays flat however many uploads pass through; failed rows
  * are kept in preference to others, as they are the ones a reader must see.

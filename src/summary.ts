@@ -1,6 +1,8 @@
 import { formatAge } from './duration.js';
+import type { BucketAccess } from './engine/probe.js';
 import {
   formatBytes,
+  troubleOf,
   type Counts,
   type ReportRow,
   type RunReport,
@@ -20,8 +22,12 @@ export interface RunDescription {
   reportBytes?: boolean;
   /** The run's limit on aborts, if any. */
   limit?: number;
-  /** Why the run stopped before finishing (its timeout), if it did. */
+  /** Why the run stopped before finishing (its timeout, a cancel), if it did. */
   stoppedBecause?: string;
+  /** The region of buckets that do not say otherwise (the `region` input). */
+  defaultRegion?: string;
+  /** What the run learned of each bucket before cleaning it. */
+  buckets?: Array<Pick<BucketAccess, 'bucket' | 'region' | 'listing'>>;
   /** `owner/repo`, with links, when running on GitHub. */
   repository?: { name: string; url: string };
   run?: { label: string; url: string };
@@ -33,6 +39,10 @@ const MAX_TARGET_ROWS = 100;
 const MAX_KEY_CHARS = 200;
 const MAX_ERROR_CHARS = 200;
 const MAX_PREFIX_CHARS = 100;
+
+/** Why a MinIO bucket's cleanup may be incomplete, for the log and the summary. */
+export const MINIO_CAVEAT =
+  'this store is MinIO, whose listing can miss uploads: it knows only the uploads begun since each of its nodes last started, and MinIO aborts stale uploads itself after MINIO_API_STALE_UPLOADS_EXPIRY (24h by default). As MinIO takes a prefix as an exact object name, the whole bucket was listed and the prefixes applied here.';
 
 const RESULT_LABEL: Record<ReportRow['result'], string> = {
   aborted: '✅ aborted',
@@ -49,6 +59,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     '## S3 multipart upload cleanup',
     contextLine(run),
     headline(report, run),
+    minioCaveat(run),
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
     targetTable(report, run),
     ...listingErrors(report.targets),
@@ -91,16 +102,22 @@ function headline(report: RunReport, run: RunDescription): string {
     left > 0 ? `${left} left for a later run by the limit of ${run.limit ?? '?'}` : '',
   ].filter(Boolean);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}.` : '.';
-  const failures = report.failureText;
-  const stopped = run.stoppedBecause ? `Stopped: ${run.stoppedBecause}; ` : '';
-  if (failures !== undefined) {
-    return `❌ **${stopped}${failures}.** Aborted ${plural(aborted, 'stale upload')}${tail}`;
+  const trouble = troubleOf(report, run.stoppedBecause);
+  if (trouble !== undefined) {
+    return `❌ **${trouble}.** Aborted ${plural(aborted, 'stale upload')}${tail}`;
   }
   if (run.dryRun) {
     return `🔍 **Dry run: nothing was aborted.** ${plural(matched, 'stale upload')} would be aborted${tail}`;
   }
   if (matched + excluded + left === 0) return '✅ **No stale uploads found.**';
   return `✅ **Aborted ${plural(aborted, 'stale upload')}**${tail}`;
+}
+
+function minioCaveat(run: RunDescription): string {
+  const onMinio = (run.buckets ?? []).filter((bucket) => bucket.listing === 'minio');
+  if (onMinio.length === 0) return '';
+  const names = onMinio.map((bucket) => escapeMarkdown(bucket.bucket)).join(', ');
+  return `⚠️ **${names}:** ${escapeMarkdown(MINIO_CAVEAT)}`;
 }
 
 /** The optional columns, shown only when they say something. */
@@ -118,11 +135,18 @@ function extraColumns(report: RunReport, run: RunDescription) {
 function targetTable(report: RunReport, run: RunDescription): string {
   const { targets } = report;
   const extra = extraColumns(report, run);
+  // A bucket outside the default region says where it is.
+  const regions = new Map((run.buckets ?? []).map((bucket) => [bucket.bucket, bucket.region]));
+  const bucketCell = (bucket: string): string => {
+    const region = regions.get(bucket);
+    const elsewhere = region !== undefined && region !== run.defaultRegion;
+    return escapeMarkdown(bucket) + (elsewhere ? ` (${escapeMarkdown(region)})` : '');
+  };
   const rows = targets
     .slice(0, MAX_TARGET_ROWS)
     .map(({ target, counts, listingError }) =>
       cells([
-        escapeMarkdown(target.bucket),
+        bucketCell(target.bucket),
         target.prefix === ''
           ? '*(whole bucket)*'
           : escapeMarkdown(truncate(target.prefix, MAX_PREFIX_CHARS)),

@@ -23,6 +23,7 @@ export function fakeCore() {
     debug: jest.fn<typeof Core.debug>(),
     isDebug: jest.fn<typeof Core.isDebug>(() => process.env.RUNNER_DEBUG === '1'),
     info: jest.fn<typeof Core.info>(),
+    notice: jest.fn<typeof Core.notice>(),
     warning: jest.fn<typeof Core.warning>(),
     error: jest.fn<typeof Core.error>(),
     group: jest.fn(async <T>(_name: string, fn: () => Promise<T>) => fn()),
@@ -44,7 +45,7 @@ export function fakeCore() {
     outputs: () =>
       Object.fromEntries(core.setOutput.mock.calls.map(([name, value]) => [name, String(value)])),
     logged: () =>
-      [core.debug, core.info, core.warning, core.error, core.setFailed]
+      [core.debug, core.info, core.notice, core.warning, core.error, core.setFailed]
         .flatMap((fn) => fn.mock.calls.map((call) => String(call[0])))
         .join('\n'),
     summaryText: () => summaryText.join(''),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeS3Error, errorCode } from '../../src/engine/errors.js';
+import { describeS3Error, errorCode, regionNamedBy } from '../../src/engine/errors.js';
 import { KeyEncodingError, ListingStalledError } from '../../src/engine/list.js';
 import { s3Error } from '../support/s3-errors.js';
 
@@ -63,6 +63,14 @@ describe('describeS3Error', () => {
       'list',
       'BadKeyEncoding: the store listed a key that is not valid percent-encoding',
     ],
+    [
+      'a wrong region that could not be followed',
+      s3Error('PermanentRedirect', 301, 'The bucket you are attempting…', {
+        headers: { 'x-amz-bucket-region': 'eu-west-1' },
+      }),
+      'list',
+      'PermanentRedirect: the store says bucket "test-bucket" is in region eu-west-1, and refused the request signed for it (check the endpoint input: an endpoint for one region cannot reach buckets in others)',
+    ],
     ['a plain Error', new Error('boom'), 'list', 'boom'],
     ['a thrown string', 'weird', 'abort', 'weird'],
   ])('explains %s', (_, error, operation, text) => {
@@ -75,5 +83,55 @@ describe('errorCode', () => {
     expect(errorCode(s3Error('NoSuchUpload', 404))).toBe('NoSuchUpload');
     expect(errorCode(new Error('x'))).toBeUndefined();
     expect(errorCode(undefined)).toBeUndefined();
+  });
+});
+
+describe('regionNamedBy', () => {
+  const header = (region: string) => ({ headers: { 'x-amz-bucket-region': region } });
+  it.each<[string, unknown, string | undefined]>([
+    [
+      'a 301 with the header',
+      s3Error('PermanentRedirect', 301, '', header('eu-west-1')),
+      'eu-west-1',
+    ],
+    [
+      'a 400 naming the region in its body only',
+      s3Error('AuthorizationHeaderMalformed', 400, "the region 'us-east-1' is wrong", {
+        fields: { Region: 'ap-southeast-2' },
+      }),
+      'ap-southeast-2',
+    ],
+    [
+      'the header before the body',
+      s3Error('AuthorizationHeaderMalformed', 400, '', {
+        fields: { Region: 'eu-west-2' },
+        ...header('eu-west-1'),
+      }),
+      'eu-west-1',
+    ],
+    [
+      'IllegalLocationConstraintException',
+      s3Error('IllegalLocationConstraintException', 400, '', header('af-south-1')),
+      'af-south-1',
+    ],
+    [
+      'a bare 301 with the header',
+      s3Error('UnknownError', 301, '', header('eu-north-1')),
+      'eu-north-1',
+    ],
+    [
+      'an error about something else, header or not',
+      s3Error('AccessDenied', 403, '', header('eu-west-1')),
+      undefined,
+    ],
+    ['a wrong region without any name', s3Error('PermanentRedirect', 301), undefined],
+    [
+      'a name that is no region',
+      s3Error('PermanentRedirect', 301, '', header('evil.example/x')),
+      undefined,
+    ],
+    ['not an SDK error', new Error('boom'), undefined],
+  ])('reads %s', (_, error, region) => {
+    expect(regionNamedBy(error)).toBe(region);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { decodeKey, listUploadPages } from '../../src/engine/list.js';
+import { decodeKey, listingKindOf, listingPrefix, listUploadPages } from '../../src/engine/list.js';
 import type { Upload } from '../../src/engine/types.js';
 import { listed } from '../support/uploads.js';
 
@@ -63,6 +63,21 @@ describe('listUploadPages', () => {
     expect(keysOf(await listAll(new S3Client({ region: 'us-east-1' })))).toEqual([
       ['ci/a#1', 'ci/b#2'],
       ['ci/c#3'],
+    ]);
+  });
+
+  it('does not read a NextKeyMarker it does not need, which RGW may send undecodable', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({
+        Uploads: [listed('ci/a%b', '1')],
+        IsTruncated: true,
+        NextKeyMarker: 'ci/a%b',
+      })
+      .resolvesOnce({ Uploads: [listed('ci/c', '2')], IsTruncated: false });
+    expect(keysOf(await listAll(new S3Client({ region: 'us-east-1' }), 1))).toEqual([
+      ['ci/a%b#1'],
+      ['ci/c#2'],
     ]);
   });
 
@@ -131,6 +146,90 @@ describe('listUploadPages', () => {
     await expect(listAll(new S3Client({ region: 'us-east-1' }))).rejects.toMatchObject({
       name: 'AccessDenied',
     });
+  });
+});
+
+describe('listUploadPages on the stores that list differently', () => {
+  const calls = (s3: ReturnType<typeof mockClient>) =>
+    s3.commandCalls(ListMultipartUploadsCommand).map((call) => call.args[0].input);
+
+  it('resumes a directory bucket from its opaque NextKeyMarker alone', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand)
+      .resolvesOnce({
+        Uploads: [listed('ci/z', '9'), listed('ci/a', '1')],
+        IsTruncated: true,
+        NextKeyMarker: 'b3BhcXVl%2Bdg%3D%3D',
+      })
+      .resolvesOnce({ Uploads: [listed('ci/m', '5')], IsTruncated: false });
+    const pages: Upload[][] = [];
+    const express = { bucket: 'ci--use1-az4--x-s3', prefix: 'ci/run' };
+    const client = new S3Client({ region: 'us-east-1' });
+    for await (const page of listUploadPages(client, express, { kind: 'directory' })) {
+      pages.push(page);
+    }
+    expect(keysOf(pages)).toEqual([['ci/z#9', 'ci/a#1'], ['ci/m#5']]);
+    expect(calls(s3).map((input) => [input.Prefix, input.KeyMarker, input.UploadIdMarker])).toEqual(
+      [
+        ['ci/', undefined, undefined],
+        ['ci/', 'b3BhcXVl+dg==', undefined],
+      ],
+    );
+  });
+
+  it('stops with an error when a directory bucket gives no NextKeyMarker to go on', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('ci/a', '1')],
+      IsTruncated: true,
+    });
+    const pages = listUploadPages(new S3Client({ region: 'us-east-1' }), target, {
+      kind: 'directory',
+    });
+    await expect(async () => {
+      for await (const page of pages) expect(page).toHaveLength(1);
+    }).rejects.toThrow(/markers do not advance/);
+  });
+
+  it('lists a MinIO bucket without a prefix', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('x/y', '1')] });
+    for await (const page of listUploadPages(new S3Client({ region: 'us-east-1' }), target, {
+      kind: 'minio',
+    })) {
+      expect(keysOf([page])).toEqual([['x/y#1']]);
+    }
+    expect(calls(s3)[0].Prefix).toBeUndefined();
+  });
+});
+
+describe('listingKindOf', () => {
+  it.each<[string, string | undefined, string]>([
+    ['ci-bucket', undefined, 'standard'],
+    ['ci-bucket', 'AmazonS3', 'standard'],
+    ['ci-bucket', 'MinIO', 'minio'],
+    ['ci-bucket', 'minio/RELEASE.2025', 'minio'],
+    ['ci-bucket', 'MinIOx', 'standard'],
+    ['ci--use1-az4--x-s3', 'AmazonS3', 'directory'],
+    ['ci--usw2-lax1-az1--x-s3', undefined, 'directory'],
+    ['ci--x-s3-not', undefined, 'standard'],
+  ])('takes %s served by %s as %s', (bucket, server, kind) => {
+    expect(listingKindOf(bucket, server)).toBe(kind);
+  });
+});
+
+describe('listingPrefix', () => {
+  it.each<[string, 'standard' | 'minio' | 'directory', string]>([
+    ['ci/run-1', 'standard', 'ci/run-1'],
+    ['ci/run-1', 'minio', ''],
+    ['', 'minio', ''],
+    ['ci/run-1', 'directory', 'ci/'],
+    ['ci/run-1/', 'directory', 'ci/run-1/'],
+    ['ci', 'directory', ''],
+    ['a/b/c', 'directory', 'a/b/'],
+    ['', 'directory', ''],
+  ])('asks for %j as a %s store as %j', (prefix, kind, asked) => {
+    expect(listingPrefix(prefix, kind)).toBe(asked);
   });
 });
 

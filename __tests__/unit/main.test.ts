@@ -204,6 +204,32 @@ describe('run', () => {
   });
 });
 
+describe('a cancelled step', () => {
+  it('stops on SIGINT, reports what it did, and fails even with fail-on-error false', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({
+      Uploads: [listed('a', '1', old), listed('b', '2', old)],
+    });
+    let aborts = 0;
+    s3.on(AbortMultipartUploadCommand).callsFake(async () => {
+      aborts += 1;
+      if (aborts === 1) return {};
+      // The second abort is in flight when the runner cancels the job: the SDK then rejects
+      // it, as the stop signal it was given fires.
+      process.emit('SIGINT');
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    });
+    const fake = await runAction({ 'fail-on-error': 'false', concurrency: '1' });
+    expect(fake.outputs()).toMatchObject({ 'aborted-count': '1', 'failed-count': '1' });
+    expect(fake.core.setFailed).toHaveBeenCalledWith(
+      'Stopped: the job was cancelled (the runner sent SIGINT); 1 of 2 aborts failed (see the log and the job summary)',
+    );
+    expect(fake.summaryText()).toContain(
+      '❌ **Stopped: the job was cancelled (the runner sent SIGINT); 1 of 2 aborts failed.**',
+    );
+    expect(process.listenerCount('SIGINT')).toBe(0);
+  });
+});
+
 describe('when: post', () => {
   beforeEach(() => {
     s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('ci/a', '1', old)] });

@@ -209,6 +209,44 @@ describe('renderSummary with exclusions, a limit and sizes', () => {
   });
 });
 
+describe('renderSummary of where the buckets are and how the run ended', () => {
+  it("names a bucket's region where it is not the default", () => {
+    const report = reportOf([['ci/a', 'aborted']]);
+    const away: Target = { bucket: 'eu-bucket', prefix: 'ci/' };
+    report.addTarget(away);
+    const markdown = renderSummary(report, {
+      ...run,
+      defaultRegion: 'us-east-1',
+      buckets: [
+        { bucket: 'test-bucket', region: 'us-east-1', listing: 'standard' },
+        { bucket: 'eu-bucket', region: 'eu-west-1', listing: 'standard' },
+      ],
+    });
+    expect(markdown).toContain('| test-bucket | ci/ |');
+    expect(markdown).toContain('| eu-bucket (eu-west-1) | ci/ |');
+  });
+
+  it('says plainly what a MinIO listing can miss', () => {
+    const markdown = renderSummary(reportOf([]), {
+      ...run,
+      buckets: [{ bucket: 'ci_bucket', region: 'us-east-1', listing: 'minio' }],
+    });
+    expect(markdown).toContain(
+      '✅ **No stale uploads found.**\n\n⚠️ **ci\\_bucket:** this store is MinIO, whose listing can miss uploads: it knows only the uploads begun since each of its nodes last started',
+    );
+  });
+
+  it('leads with a cancel, even when nothing failed', () => {
+    const markdown = renderSummary(reportOf([['ci/a', 'aborted']]), {
+      ...run,
+      stoppedBecause: 'the job was cancelled (the runner sent SIGINT)',
+    });
+    expect(markdown).toContain(
+      '❌ **Stopped: the job was cancelled (the runner sent SIGINT).** Aborted 1 stale upload.',
+    );
+  });
+});
+
 describe('renderInputErrorSummary', () => {
   it('lists each problem, escaped', () => {
     expect(

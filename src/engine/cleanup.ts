@@ -3,7 +3,7 @@ import { describeS3Error, isGoneError } from './errors.js';
 import { listUploadPages } from './list.js';
 import { measureUpload } from './parts.js';
 import { mapConcurrent } from './pool.js';
-import type { CleanupEvent, Target, Upload, UploadOutcome } from './types.js';
+import type { CleanupEvent, ListingKind, Target, Upload, UploadOutcome } from './types.js';
 
 export interface CleanupPlan {
   /** Uploads initiated at or before this instant are stale. Fixed once, before any listing. */
@@ -13,6 +13,8 @@ export interface CleanupPlan {
   concurrency: number;
   /** Uploads per ListMultipartUploads page; the store's maximum unless a test needs less. */
   pageSize?: number;
+  /** How the bucket's store lists uploads (see probe.ts); `standard` when absent. */
+  listing?: ListingKind;
   /**
    * Stops the run (its timeout): no further page is listed and no further abort starts;
    * requests in flight are cancelled. The signal's reason says why, for the report.
@@ -50,12 +52,17 @@ export async function* cleanTarget(
   async function* uploadsUnderPrefix(): AsyncGenerator<Upload> {
     try {
       stop?.throwIfAborted();
-      const pages = listUploadPages(client, target, { pageSize: plan.pageSize, signal: stop });
+      const pages = listUploadPages(client, target, {
+        pageSize: plan.pageSize,
+        signal: stop,
+        kind: plan.listing,
+      });
       for await (const page of pages) {
         for (const upload of page) {
           // Checked before each abort is handed out, so none starts after the stop.
           stop?.throwIfAborted();
-          // Stores may return keys beyond the prefix (Swift lists `pre` for `pre/`).
+          // Stores may return keys beyond the prefix (Swift lists `pre` for `pre/`), and some
+          // are asked for more than the prefix (see listingPrefix).
           if (upload.key.startsWith(target.prefix)) yield upload;
         }
       }

@@ -1,3 +1,4 @@
+import { isRegionName } from './regions.js';
 import type { Target } from './types.js';
 
 type Operation = 'list' | 'abort' | 'list-parts';
@@ -14,7 +15,10 @@ interface ErrorFields {
   Code?: unknown;
   code?: unknown;
   message?: unknown;
+  /** AuthorizationHeaderMalformed names the bucket's region in its body. */
+  Region?: unknown;
   $metadata?: { httpStatusCode?: unknown };
+  $response?: { headers?: Record<string, string> };
 }
 
 /** The S3 error code of an SDK error (`AccessDenied`, `NoSuchUpload`, …), if it has one. */
@@ -22,6 +26,39 @@ export function errorCode(error: unknown): string | undefined {
   const fields = (error ?? {}) as ErrorFields;
   const code = fields.Code ?? fields.code ?? fields.name;
   return typeof code === 'string' && code !== 'Error' ? code : undefined;
+}
+
+/** The headers of the answer an SDK error was made from (the SDK keeps it as `$response`). */
+export function responseHeaders(error: unknown): Record<string, string> | undefined {
+  return ((error ?? {}) as ErrorFields).$response?.headers;
+}
+
+export function responseHeader(error: unknown, name: string): string | undefined {
+  const value = responseHeaders(error)?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The answers Amazon S3 gives a request signed for another region than the bucket's. */
+const WRONG_REGION_CODES = new Set([
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+]);
+
+/**
+ * The bucket's region as a store names it in an answer refusing a request for being signed
+ * for another region: the `x-amz-bucket-region` header, else the `<Region>` of the error's
+ * body (AuthorizationHeaderMalformed). Undefined when the error is about something else.
+ */
+export function regionNamedBy(error: unknown): string | undefined {
+  const { Region, $metadata } = (error ?? {}) as ErrorFields;
+  const code = errorCode(error) ?? '';
+  if (!WRONG_REGION_CODES.has(code) && $metadata?.httpStatusCode !== 301) return undefined;
+  const region =
+    responseHeader(error, 'x-amz-bucket-region') ??
+    (typeof Region === 'string' ? Region : undefined);
+  // The name goes into a host name (s3.<region>.amazonaws.com): take only a well-formed one.
+  return region !== undefined && isRegionName(region) ? region : undefined;
 }
 
 /**
@@ -54,6 +91,14 @@ export function describeS3Error(error: unknown, operation: Operation, target: Ta
     case 'ETIMEDOUT':
     case 'TimeoutError':
       return `${code}: the store did not answer in time, on any attempt (is the endpoint right and the store up?)`;
+    case 'PermanentRedirect':
+    case 'AuthorizationHeaderMalformed':
+    case 'IllegalLocationConstraintException': {
+      // Only met when the bucket's region, asked once, could not be used: see probe.ts.
+      const region = regionNamedBy(error);
+      const where = region ? `region ${region}` : 'another region';
+      return `${code}: the store says bucket "${target.bucket}" is in ${where}, and refused the request signed for it (check the endpoint input: an endpoint for one region cannot reach buckets in others)`;
+    }
     case 'CredentialsProviderError':
       return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws-actions/configure-aws-credentials before this step';
   }

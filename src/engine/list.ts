@@ -3,7 +3,7 @@ import {
   type ListMultipartUploadsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { Target, Upload } from './types.js';
+import type { ListingKind, Target, Upload } from './types.js';
 
 /** The most a store returns per page, and what S3 returns by default. */
 export const MAX_PAGE_SIZE = 1000;
@@ -18,6 +18,33 @@ export interface ListingOptions {
   pageSize?: number;
   /** Cancels the request in flight; the listing then throws. */
   signal?: AbortSignal;
+  /** How the bucket's store lists; `standard` unless it is known to differ. */
+  kind?: ListingKind;
+}
+
+/** Directory buckets (S3 Express One Zone) are named `<base>--<zone-id>--x-s3`. */
+const DIRECTORY_BUCKET = /--x-s3$/;
+
+/** How a bucket's uploads are listed, from its name and the `Server` header of its store. */
+export function listingKindOf(bucket: string, server: string | undefined): ListingKind {
+  if (server !== undefined && /^minio\b/i.test(server)) return 'minio';
+  if (DIRECTORY_BUCKET.test(bucket)) return 'directory';
+  return 'standard';
+}
+
+/**
+ * The prefix to ask the store for: one whose answer holds every upload under the target's
+ * prefix, and as few others as the store allows.
+ */
+export function listingPrefix(prefix: string, kind: ListingKind): string {
+  switch (kind) {
+    case 'standard':
+      return prefix;
+    case 'minio':
+      return '';
+    case 'directory':
+      return prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  }
 }
 
 /** The listing cannot go on: the store said more pages follow but gave no way forward. */
@@ -34,16 +61,19 @@ export class ListingStalledError extends Error {
 export async function* listUploadPages(
   client: S3Client,
   target: Target,
-  { pageSize = MAX_PAGE_SIZE, signal }: ListingOptions = {},
+  { pageSize = MAX_PAGE_SIZE, signal, kind = 'standard' }: ListingOptions = {},
 ): AsyncGenerator<Upload[]> {
+  const prefix = listingPrefix(target.prefix, kind);
+  const request = (markers: Markers) =>
+    requestPage(client, target.bucket, prefix, markers, pageSize, signal);
   let markers: Markers = {};
   let previousPageIds = new Set<string>();
-  let response = requestPage(client, target, markers, pageSize, signal);
+  let response = request(markers);
   for (;;) {
     const page = await response;
     const uploads = (page.Uploads ?? []).flatMap(toUpload);
-    const next = page.IsTruncated ? nextMarkers(page, uploads, markers) : undefined;
-    if (next) response = requestPage(client, target, next, pageSize, signal);
+    const next = page.IsTruncated ? nextMarkers(page, uploads, markers, kind) : undefined;
+    if (next) response = request(next);
 
     const pageIds = new Set(uploads.map(uploadIdentity));
     yield uploads.filter((upload) => !previousPageIds.has(uploadIdentity(upload)));
@@ -55,15 +85,16 @@ export async function* listUploadPages(
 
 function requestPage(
   client: S3Client,
-  target: Target,
+  bucket: string,
+  prefix: string,
   markers: Markers,
   pageSize: number,
   signal: AbortSignal | undefined,
 ): Promise<ListMultipartUploadsCommandOutput> {
   const request = client.send(
     new ListMultipartUploadsCommand({
-      Bucket: target.bucket,
-      Prefix: target.prefix || undefined,
+      Bucket: bucket,
+      Prefix: prefix || undefined,
       KeyMarker: markers.keyMarker,
       UploadIdMarker: markers.uploadIdMarker,
       MaxUploads: pageSize,
@@ -80,20 +111,24 @@ function requestPage(
 /**
  * Where the next page starts. The last upload of a page is where S3 says it starts; taking it
  * from the page rather than from NextKeyMarker sidesteps stores that omit the Next markers
- * (Swift with max-uploads=1) or that encode them differently from the keys.
+ * (Swift with max-uploads=1) or that encode them differently from the keys. A directory
+ * bucket's key-marker is opaque, not a key, and it has no upload-id-marker.
  */
 function nextMarkers(
   page: ListMultipartUploadsCommandOutput,
   uploads: Upload[],
   current: Markers,
+  kind: ListingKind,
 ): Markers {
   const last = uploads.at(-1);
-  const next: Markers = last
-    ? { keyMarker: last.key, uploadIdMarker: last.uploadId }
-    : {
-        keyMarker: page.NextKeyMarker ? decodeKey(page.NextKeyMarker) : undefined,
-        uploadIdMarker: page.NextUploadIdMarker || undefined,
-      };
+  // Read only where needed: some stores (RGW) do not encode it, so it may not decode.
+  const nextKeyMarker = () => (page.NextKeyMarker ? decodeKey(page.NextKeyMarker) : undefined);
+  const next: Markers =
+    kind === 'directory'
+      ? { keyMarker: nextKeyMarker() }
+      : last
+        ? { keyMarker: last.key, uploadIdMarker: last.uploadId }
+        : { keyMarker: nextKeyMarker(), uploadIdMarker: page.NextUploadIdMarker || undefined };
   const advances =
     next.keyMarker !== undefined &&
     (next.keyMarker !== current.keyMarker || next.uploadIdMarker !== current.uploadIdMarker);

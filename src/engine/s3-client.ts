@@ -10,6 +10,11 @@ export interface ClientSettings {
   concurrency: number;
   /** How long one attempt of a request may take, from connecting to the last byte. */
   requestTimeoutMs?: number;
+  /**
+   * Where to read http_proxy, https_proxy and no_proxy (either case): a self-hosted runner
+   * behind a proxy sets them for every action, and the SDK ignores them by itself.
+   */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -23,11 +28,16 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /**
  * An S3 client with credentials from the SDK's default chain (environment, web identity,
  * profiles), adaptive retries for throttling, 5xx and timeouts, a time limit on every
- * request, and kept-alive connections for every abort in flight plus the page being listed
- * ahead.
+ * request, kept-alive connections for every abort in flight plus the page being listed
+ * ahead, and the environment's proxy settings when given.
  */
 export function createS3Client(settings: ClientSettings): S3Client {
-  const agentOptions = { keepAlive: true, maxSockets: settings.concurrency + 1 };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: settings.concurrency + 1,
+    // Node's own proxy support (24.5+): HTTP in absolute form, HTTPS through CONNECT.
+    proxyEnv: settings.proxyEnv,
+  };
   return new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,

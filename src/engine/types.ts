@@ -4,6 +4,16 @@ export interface Target {
   prefix: string;
 }
 
+/**
+ * How a bucket's store lists uploads:
+ * `standard` by prefix, in key order, resuming after the last upload listed;
+ * `minio` takes a prefix as an exact object name, so the whole bucket is listed instead;
+ * `directory` (S3 Express One Zone) takes only prefixes ending in `/`, lists in no order and
+ * resumes from an opaque key-marker alone.
+ * In every case the cleanup selects by the target's prefix itself.
+ */
+export type ListingKind = 'standard' | 'minio' | 'directory';
+
 /** An in-progress multipart upload as listed, its key already decoded. */
 export interface Upload {
   key: string;

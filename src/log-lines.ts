@@ -1,0 +1,49 @@
+import { formatAge } from './duration.js';
+import type { BucketAccess } from './engine/probe.js';
+import type { Target, UploadOutcome } from './engine/types.js';
+import { withoutCredentials } from './redact.js';
+import { visible } from './text.js';
+
+// The lines the step writes to the log, built here so that main.ts only decides where they go.
+
+export function describeTarget(target: Target): string {
+  return target.prefix === ''
+    ? `s3://${target.bucket} (whole bucket)`
+    : `s3://${target.bucket}/${visible(target.prefix)}`;
+}
+
+/** An upload's outcome on one line: its key is shown visibly, so it cannot start a command. */
+export function outcomeLine(outcome: UploadOutcome, nowMs: number): string {
+  const { upload, result, error } = outcome;
+  const age = upload.initiated ? formatAge(nowMs - upload.initiated.getTime()) : '?';
+  const line = `${result}: ${JSON.stringify(visible(upload.key))} upload ${visible(upload.uploadId)} (age ${age})`;
+  return result === 'failed' ? `${line}: ${error ?? ''}` : line;
+}
+
+/** What the log says of a bucket whose region or store is not what the inputs imply. */
+export function bucketLines(access: BucketAccess, defaultRegion: string): string[] {
+  const where = `s3://${access.bucket}`;
+  return [
+    access.region !== defaultRegion
+      ? `${where} is in region ${access.region} (the store said so when asked in ${defaultRegion}); its requests are signed for ${access.region}.`
+      : '',
+    access.listing === 'directory'
+      ? `${where} is a directory bucket (S3 Express One Zone): listed under the nearest prefix ending in /, page by page with its opaque markers.`
+      : '',
+  ].filter(Boolean);
+}
+
+/** The proxy the environment sets for the store's requests, if any; never its password. */
+export function proxyLine(env: Record<string, string | undefined>): string | undefined {
+  // Node's precedence: the lower-case variable wins over the upper-case one.
+  const https = env.https_proxy || env.HTTPS_PROXY;
+  const http = env.http_proxy || env.HTTP_PROXY;
+  const bypass = env.no_proxy || env.NO_PROXY;
+  if (!https && !http) return undefined;
+  const routes = [
+    https ? `HTTPS through ${withoutCredentials(https)}` : '',
+    http ? `HTTP through ${withoutCredentials(http)}` : '',
+  ].filter(Boolean);
+  const except = bypass ? `, except to hosts in no_proxy (${visible(bypass)})` : '';
+  return `Requests to the store follow the environment's proxy settings: ${routes.join(', ')}${except}.`;
+}

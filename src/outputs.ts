@@ -1,0 +1,22 @@
+import { Output } from './constants.js';
+import type { RunReport } from './report.js';
+
+/** Every output of the step, from the run's report. */
+export function outputsOf(
+  report: RunReport,
+  reportPath: string | undefined,
+): Record<Output, string | number> {
+  const { totals } = report;
+  return {
+    [Output.AbortedCount]: totals.aborted,
+    [Output.MatchedCount]: totals.matched,
+    [Output.FoundCount]: totals.found,
+    [Output.FailedCount]: totals.failed,
+    [Output.GoneCount]: totals.gone,
+    [Output.ExcludedCount]: totals.excluded,
+    [Output.LeftCount]: totals.left,
+    [Output.BytesFreed]: totals.bytes,
+    [Output.PartsFreed]: totals.parts,
+    [Output.ReportPath]: reportPath ?? '',
+  };
+}
