@@ -17,7 +17,16 @@ export type Fault =
   /** The request is read and never answered: a store that stopped. */
   | 'hang'
   /** An S3 error answer, without asking the store. */
-  | { status: number; code: string; message?: string };
+  | S3ErrorAnswer;
+
+export interface S3ErrorAnswer {
+  status: number;
+  code: string;
+  message?: string;
+  /** More elements of the error's body, e.g. `{ Region: 'eu-west-1' }`. */
+  fields?: Record<string, string>;
+  headers?: Record<string, string>;
+}
 
 /** A request as the rules see it. */
 export interface ProxiedRequest {
@@ -27,6 +36,8 @@ export interface ProxiedRequest {
   key: string;
   uploadId: string | undefined;
   query: URLSearchParams;
+  /** The region of the SigV4 credential scope the request was signed with. */
+  signingRegion: string | undefined;
   /** How many requests for the same operation and upload (or listing position) came before. */
   attempt: number;
 }
@@ -58,12 +69,14 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
   const upstream = new URL(store.endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const attempts = new Map<string, number>();
+  let closed = false;
   const proxy: FaultProxy = {
     endpoint: '',
     log: [],
     latencyMs: 0,
     rule,
     close: async () => {
+      closed = true;
       server.closeAllConnections();
       agent.destroy();
       await new Promise((resolve) => server.close(resolve));
@@ -76,6 +89,11 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
     proxy.log.push({ ...described, fault: typeof fault === 'string' ? fault : fault.code });
     if (proxy.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.latencyMs));
     if (fault === 'hang') return;
+    // A request delayed past the proxy's end goes nowhere, not to the store on a new socket.
+    if (closed) {
+      incoming.socket.destroy();
+      return;
+    }
     if (fault === 'reset') {
       incoming.socket.destroy();
       return;
@@ -132,17 +150,29 @@ function describe(incoming: IncomingMessage, attempts: Map<string, number>): Pro
       : `${operation} ${bucket} ${key} ${uploadId ?? ''}`;
   const attempt = attempts.get(identity) ?? 0;
   attempts.set(identity, attempt + 1);
-  return { method, operation, bucket, key, uploadId, query: url.searchParams, attempt };
+  // Credential=AKID/20261129/eu-west-1/s3/aws4_request
+  const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(incoming.headers.authorization ?? '');
+  const signingRegion = scope?.[1];
+  return {
+    method,
+    operation,
+    bucket,
+    key,
+    uploadId,
+    query: url.searchParams,
+    signingRegion,
+    attempt,
+  };
 }
 
-function reply(
-  respond: import('node:http').ServerResponse,
-  error: { status: number; code: string; message?: string },
-): void {
-  respond.writeHead(error.status, { 'Content-Type': 'application/xml' });
-  const message = (error.message ?? '').replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
+function reply(respond: import('node:http').ServerResponse, error: S3ErrorAnswer): void {
+  respond.writeHead(error.status, { 'Content-Type': 'application/xml', ...error.headers });
+  const escape = (text: string) => text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const fields = Object.entries(error.fields ?? {})
+    .map(([name, value]) => `<${name}>${escape(value)}</${name}>`)
+    .join('');
   respond.end(
-    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${error.code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`,
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${error.code}</Code><Message>${escape(error.message ?? '')}</Message>${fields}<RequestId>fault-proxy</RequestId></Error>`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,8 @@ export interface StepOptions {
   state?: Record<string, string>;
   /** Runs the step with its clock this far ahead of the real one (negative: behind). */
   clockSkewMs?: number;
+  /** Called once the step's process has started: to signal it as the runner does. */
+  whileRunning?: (step: ChildProcess) => void | Promise<void>;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface StepOptions {
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string | undefined> = {},
-  { entry = 'main', state = {}, clockSkewMs = 0 }: StepOptions = {},
+  { entry = 'main', state = {}, clockSkewMs = 0, whileRunning }: StepOptions = {},
 ): Promise<ActionRun> {
   const action = await readActionYml();
   const script = entry === 'main' ? action.runs.main : action.runs.post;
@@ -94,10 +96,12 @@ export async function runAction(
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const exited = new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', resolve);
     });
+    await whileRunning?.(child);
+    const exitCode = await exited;
     const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
     return {
       exitCode,

@@ -1,0 +1,353 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { finished } from 'node:stream/promises';
+
+/** One in-progress multipart upload held by a stand-in. */
+export interface StandInUpload {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  initiated: Date;
+  partSizes: number[];
+}
+
+/** A request as a stand-in received it (path-style: the first path segment is the bucket). */
+export interface StandInRequest {
+  method: string;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * An in-memory S3 server for a store the tests cannot run here. It answers only what the
+ * action uses (ListMultipartUploads, AbortMultipartUpload, ListParts) and checks no signature.
+ */
+export interface S3StandIn {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  /** The live state; tests read it after a run. */
+  uploads: StandInUpload[];
+  /** Every request received, in order. */
+  requests: StandInRequest[];
+  /** Adds uploads (initiated defaults to 1 hour ago; uploadId random unless given). Returns them. */
+  seed(
+    bucket: string,
+    keys: string[],
+    options?: { initiated?: Date; partSizes?: number[]; uploadIds?: string[] },
+  ): StandInUpload[];
+  close(): Promise<void>;
+}
+
+const namespace = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/** An S3 error answer; a handler throws it. */
+class S3Fault {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: string,
+  ) {}
+}
+
+const notImplemented = ({ method, bucket, key, query }: StandInRequest) =>
+  new S3Fault(
+    501,
+    'NotImplemented',
+    `The stand-in does not implement ${method} /${bucket}/${key}?${[...query.keys()].join('&')}`,
+  );
+const noSuchUpload = () =>
+  new S3Fault(404, 'NoSuchUpload', 'The specified multipart upload does not exist.');
+const invalidArgument = (message: string) => new S3Fault(400, 'InvalidArgument', message);
+
+/** A 2xx answer: a status and an XML document, or none (204). */
+type Answer = { status: number; xml?: string };
+type Handler = (request: StandInRequest, uploads: StandInUpload[]) => Answer;
+
+/**
+ * MinIO as it answers ListMultipartUploads (minio/minio#5613, #11686, #20989, PR #20407):
+ * a non-empty prefix is taken as an exact object name; without one, every upload of the bucket
+ * comes in one page by Initiated, with max-uploads and both markers ignored. The stand-in
+ * ignores them with a prefix as well (one key's uploads fit in a page in every test).
+ * Aborting an unknown upload answers 204. Every answer, errors included, says `Server: MinIO`.
+ */
+export function startMinioStandIn(): Promise<S3StandIn> {
+  const owner =
+    '<ID>02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4</ID><DisplayName>minio</DisplayName>';
+  return startStandIn('MinIO', false, (request, uploads) => {
+    const { bucket, query } = request;
+    const operation = operationOf(request);
+    if (operation === 'abort') return abort(request, uploads, { unknownIsGone: true });
+    if (operation === 'parts') return parts(request, uploads[findUpload(uploads, request)]);
+    if (operation !== 'list') throw notImplemented(request);
+
+    const prefix = query.get('prefix') ?? '';
+    const listed = uploads
+      .filter((u) => u.bucket === bucket && (prefix === '' || u.key === prefix))
+      .sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
+    const maxUploads = query.get('max-uploads') || '1000';
+    return listing(request, listed, { maxUploads, storageClass: 'STANDARD', owner });
+  });
+}
+
+/**
+ * A directory bucket of S3 Express One Zone (names end in `--x-s3`). The client must have
+ * opened a session (CreateSession) and send its token; prefixes must end in `/`, the only
+ * delimiter; upload-id-marker is refused; the order is not by key but by a hash of the upload
+ * id; key-marker must be an opaque NextKeyMarker this stand-in issued.
+ *
+ * A NextKeyMarker stands for the sort position of the last upload of its page, and the next
+ * page starts after that position in the live state: uploads aborted in between shift
+ * nothing, and ones created in between appear only if they sort after it.
+ */
+export function startDirectoryBucketStandIn(
+  options: { pageSize?: number } = {},
+): Promise<S3StandIn> {
+  const pageSize = options.pageSize ?? 1000;
+  const sessions = new Set<string>();
+  const markers = new Map<string, { bucket: string; prefix: string; after: string }>();
+  const position = (upload: StandInUpload) => hex(upload.uploadId) + upload.uploadId;
+  const owner = `<ID>${hex(randomBytes(8).toString('hex'))}</ID><DisplayName>ci-tests</DisplayName>`;
+
+  return startStandIn('AmazonS3', true, (request, uploads) => {
+    const { bucket, query } = request;
+    if (!bucket.endsWith('--x-s3')) {
+      throw new S3Fault(400, 'InvalidBucketName', 'The specified bucket is not valid.');
+    }
+    const operation = operationOf(request);
+    if (operation === 'session') {
+      const token = randomBytes(32).toString('base64url');
+      sessions.add(token);
+      const expiration = new Date(Date.now() + 3600_000).toISOString();
+      return {
+        status: 200,
+        xml: `<CreateSessionResult xmlns="${namespace}"><Credentials><SessionToken>${token}</SessionToken><SecretAccessKey>${randomBytes(30).toString('base64url')}</SecretAccessKey><AccessKeyId>ASIA${randomBytes(8).toString('hex').toUpperCase()}</AccessKeyId><Expiration>${expiration}</Expiration></Credentials></CreateSessionResult>`,
+      };
+    }
+    // Checks that the SDK signs with S3 Express session credentials, as it must here.
+    const token = request.headers['x-amz-s3session-token'];
+    if (typeof token !== 'string' || !sessions.has(token)) {
+      throw new S3Fault(403, 'AccessDenied', 'No valid x-amz-s3session-token (CreateSession).');
+    }
+    if (operation === 'abort') return abort(request, uploads, { unknownIsGone: false });
+    if (operation === 'parts') return parts(request, uploads[findUpload(uploads, request)]);
+    if (operation !== 'list') throw notImplemented(request);
+
+    const prefix = query.get('prefix') ?? '';
+    if (prefix !== '' && !prefix.endsWith('/')) {
+      throw invalidArgument('Prefix must end with / (the delimiter) for directory buckets.');
+    }
+    const delimiter = query.get('delimiter');
+    if (delimiter !== null && delimiter !== '/') {
+      throw invalidArgument('/ is the only delimiter supported for directory buckets.');
+    }
+    if (delimiter !== null) throw notImplemented(request); // no CommonPrefixes here
+    if (query.get('upload-id-marker')) {
+      throw invalidArgument('upload-id-marker is not supported for directory buckets.');
+    }
+    const keyMarker = query.get('key-marker') ?? '';
+    const marker = markers.get(keyMarker);
+    if (keyMarker !== '' && (marker?.bucket !== bucket || marker.prefix !== prefix)) {
+      throw invalidArgument('The key-marker is not a NextKeyMarker of this listing.');
+    }
+    const maxUploads = Number(query.get('max-uploads') ?? '1000');
+    if (!Number.isInteger(maxUploads) || maxUploads < 1) {
+      throw invalidArgument('max-uploads must be an integer from 1 to 1000.');
+    }
+    const size = Math.min(maxUploads, 1000, pageSize);
+    const after = marker?.after ?? '';
+    const matching = uploads
+      .filter((u) => u.bucket === bucket && u.key.startsWith(prefix) && position(u) > after)
+      .sort((a, b) => (position(a) < position(b) ? -1 : 1));
+    const page = matching.slice(0, size);
+    let nextKeyMarker: string | undefined;
+    if (matching.length > size) {
+      nextKeyMarker = randomBytes(24).toString('base64url');
+      markers.set(nextKeyMarker, { bucket, prefix, after: position(page[size - 1]) });
+    }
+    return listing(request, page, {
+      maxUploads: String(maxUploads),
+      nextKeyMarker,
+      storageClass: 'EXPRESS_ONEZONE',
+      owner,
+    });
+  });
+}
+
+async function startStandIn(
+  serverName: string,
+  slashBeforeKey: boolean,
+  handle: Handler,
+): Promise<S3StandIn> {
+  const standIn: S3StandIn = {
+    endpoint: '',
+    uploads: [],
+    requests: [],
+    seed: (bucket, keys, options = {}) => {
+      const initiated = options.initiated ?? new Date(Date.now() - 3600_000);
+      const added = keys.map((key, i) => ({
+        bucket,
+        key,
+        uploadId: options.uploadIds?.[i] ?? randomBytes(24).toString('base64url'),
+        initiated,
+        partSizes: [...(options.partSizes ?? [])],
+      }));
+      standIn.uploads.push(...added);
+      return added;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+
+  const serve = async (incoming: IncomingMessage, respond: ServerResponse) => {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    const send = (status: number, xml?: string) => {
+      const body = xml === undefined ? '' : `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
+      respond.writeHead(status, {
+        Server: serverName,
+        Date: new Date().toUTCString(),
+        'x-amz-request-id': requestId,
+        ...(body && { 'Content-Type': 'application/xml' }),
+        'Content-Length': Buffer.byteLength(body),
+      });
+      respond.end(body);
+    };
+    try {
+      incoming.resume();
+      await finished(incoming);
+      const request = parse(incoming, slashBeforeKey);
+      standIn.requests.push(request);
+      const answer = handle(request, standIn.uploads);
+      send(answer.status, answer.xml);
+    } catch (error) {
+      const fault =
+        error instanceof S3Fault ? error : new S3Fault(500, 'InternalError', String(error));
+      send(
+        fault.status,
+        `<Error><Code>${fault.code}</Code><Message>${escape(fault.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+      );
+    }
+  };
+
+  const server = createServer((incoming, respond) => {
+    serve(incoming, respond).catch(() => respond.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  standIn.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return standIn;
+}
+
+/**
+ * Splits the raw path rather than going through `new URL`, which would resolve `.` and `..`
+ * segments of a key. Path-style, the SDK puts a second slash after a directory bucket
+ * (`/bucket//?session=`, `/bucket//a/b?uploadId=…`): there one leading slash of the rest goes.
+ */
+function parse(incoming: IncomingMessage, slashBeforeKey: boolean): StandInRequest {
+  const [path = '', search = ''] = (incoming.url ?? '/').split(/\?(.*)/s);
+  const [bucket = '', rest = ''] = path.slice(1).split(/\/(.*)/s);
+  try {
+    const key = decodeURIComponent(slashBeforeKey ? rest.replace(/^\//, '') : rest);
+    const { method = 'GET', headers } = incoming;
+    return {
+      method,
+      bucket: decodeURIComponent(bucket),
+      key,
+      query: new URLSearchParams(search),
+      headers,
+    };
+  } catch {
+    throw new S3Fault(400, 'InvalidURI', 'Could not parse the specified URI.');
+  }
+}
+
+/** What the stand-ins answer; anything else is NotImplemented. */
+function operationOf({ method, key, query }: StandInRequest) {
+  if (method === 'GET' && key === '' && query.has('uploads')) return 'list';
+  if (method === 'GET' && key === '' && query.has('session')) return 'session';
+  if (method === 'DELETE' && key !== '' && query.has('uploadId')) return 'abort';
+  if (method === 'GET' && key !== '' && query.has('uploadId')) return 'parts';
+  return undefined;
+}
+
+/** AbortMultipartUpload; MinIO answers 204 for an upload it does not have. */
+function abort(
+  request: StandInRequest,
+  uploads: StandInUpload[],
+  { unknownIsGone }: { unknownIsGone: boolean },
+): Answer {
+  const index = findUpload(uploads, request);
+  if (index >= 0) uploads.splice(index, 1);
+  else if (!unknownIsGone) throw noSuchUpload();
+  return { status: 204 };
+}
+
+/** The upload a request names by bucket, key and upload id: all three must match. */
+function findUpload(uploads: StandInUpload[], request: StandInRequest): number {
+  const uploadId = request.query.get('uploadId');
+  return uploads.findIndex(
+    (u) => u.bucket === request.bucket && u.key === request.key && u.uploadId === uploadId,
+  );
+}
+
+function listing(
+  request: StandInRequest,
+  uploads: StandInUpload[],
+  page: { maxUploads: string; nextKeyMarker?: string; storageClass: string; owner: string },
+): Answer {
+  const { bucket, query } = request;
+  // encoding-type=url: keys, the prefix and key markers come percent-encoded, and say so.
+  const encoded = query.get('encoding-type') === 'url';
+  const text = (value: string) => escape(encoded ? encodeURIComponent(value) : value);
+  const entries = uploads.map(
+    (u) =>
+      `<Upload><Key>${text(u.key)}</Key><UploadId>${escape(u.uploadId)}</UploadId><Initiator>${page.owner}</Initiator><Owner>${page.owner}</Owner><StorageClass>${page.storageClass}</StorageClass><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`,
+  );
+  const delimiter = query.get('delimiter');
+  const xml = [
+    `<ListMultipartUploadsResult xmlns="${namespace}"><Bucket>${escape(bucket)}</Bucket>`,
+    `<KeyMarker>${text(query.get('key-marker') ?? '')}</KeyMarker>`,
+    `<UploadIdMarker>${escape(query.get('upload-id-marker') ?? '')}</UploadIdMarker>`,
+    page.nextKeyMarker === undefined
+      ? ''
+      : `<NextKeyMarker>${text(page.nextKeyMarker)}</NextKeyMarker>`,
+    delimiter === null ? '' : `<Delimiter>${text(delimiter)}</Delimiter>`,
+    `<Prefix>${text(query.get('prefix') ?? '')}</Prefix>`,
+    `<MaxUploads>${escape(page.maxUploads)}</MaxUploads>`,
+    `<IsTruncated>${page.nextKeyMarker !== undefined}</IsTruncated>`,
+    ...entries,
+    encoded ? '<EncodingType>url</EncodingType>' : '',
+    '</ListMultipartUploadsResult>',
+  ];
+  return { status: 200, xml: xml.join('') };
+}
+
+/** ListParts in one page; each part "was uploaded" when its upload was initiated. */
+function parts(request: StandInRequest, upload: StandInUpload | undefined): Answer {
+  if (!upload) throw noSuchUpload();
+  const entries = upload.partSizes.map((size, i) => {
+    const etag = hex(`${upload.uploadId}:${i + 1}`, 'md5');
+    return `<Part><PartNumber>${i + 1}</PartNumber><LastModified>${upload.initiated.toISOString()}</LastModified><ETag>&quot;${etag}&quot;</ETag><Size>${size}</Size></Part>`;
+  });
+  return {
+    status: 200,
+    xml: `<ListPartsResult xmlns="${namespace}"><Bucket>${escape(request.bucket)}</Bucket><Key>${escape(upload.key)}</Key><UploadId>${escape(upload.uploadId)}</UploadId><PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>${upload.partSizes.length}</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>${entries.join('')}</ListPartsResult>`,
+  };
+}
+
+function hex(text: string, algorithm = 'sha256'): string {
+  return createHash(algorithm).update(text).digest('hex');
+}
+
+/** XML text: the markup characters, and CR, which an XML parser would read as LF. */
+function escape(value: string): string {
+  return value.replace(/[&<>"'\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
