@@ -33,10 +33,12 @@
 
 # shellcheck disable=SC2153,SC2154 # the variables above come from the store script
 
+# shellcheck source-path=SCRIPTDIR source=../apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
+
 readonly ENDPOINT=http://127.0.0.1:${PORT}
 # Requests are signed for this region. RGW takes any; Swift's s3api is set to it.
 readonly REGION=us-east-1
-readonly POLICY_RC=/usr/sbin/policy-rc.d
 
 [[ ${DIR} == /* ]] || DIR=${PWD}/${DIR}
 readonly DIR
@@ -131,37 +133,7 @@ cmd_install() {
   fi
   # shellcheck disable=SC2206 # one package name per word
   packages=(${packages})
-  command -v apt-get >/dev/null || die "no apt-get here; install ${packages[*]} yourself"
-  SUDO=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null || die "not root and no sudo; install ${packages[*]} as root"
-    SUDO=(sudo)
-  fi
-
-  # A daemon package starts its service on install (ceph-mon, memcached on 11211, the
-  # Swift services from /etc/swift); a policy-rc.d answering 101 forbids that. Someone
-  # else's policy-rc.d stays as it is.
-  if [[ -e ${POLICY_RC} ]]; then
-    say "keeping the existing ${POLICY_RC}"
-  else
-    trap '"${SUDO[@]}" rm -f "${POLICY_RC}"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    printf '#!/bin/sh\n# temporary, from stores/%s.sh install: start no services\nexit 101\n' \
-      "${NAME}" | "${SUDO[@]}" tee "${POLICY_RC}" >/dev/null
-    "${SUDO[@]}" chmod 755 "${POLICY_RC}"
-  fi
-
-  local apt=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q)
-  say "installing ${packages[*]}"
-  # Lists can be missing (fresh image) or stale (404s): then update and try again.
-  if ! apt-cache show "${packages[@]}" >/dev/null 2>&1; then
-    "${apt[@]}" update
-  fi
-  if ! "${apt[@]}" install -y --no-install-recommends "${packages[@]}"; then
-    "${apt[@]}" update
-    "${apt[@]}" install -y --no-install-recommends "${packages[@]}"
-  fi
+  apt_install "${packages[@]}"
   say "installed ${SOFTWARE} $(software_version)"
 }
 
