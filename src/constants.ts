@@ -14,6 +14,7 @@ export enum Input {
   Exclude = 'exclude',
   ReportBytes = 'report-bytes',
   Limit = 'limit',
+  CheckLifecycle = 'check-lifecycle',
 }
 
 /** The defaults action.yml declares, also applied when an input arrives empty. */
@@ -32,6 +33,7 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.Exclude]: '',
   [Input.ReportBytes]: 'false',
   [Input.Limit]: '0',
+  [Input.CheckLifecycle]: 'true',
 };
 
 /** Every output of action.yml, named once. */
@@ -46,6 +48,7 @@ export enum Output {
   BytesFreed = 'bytes-freed',
   PartsFreed = 'parts-freed',
   ReportPath = 'report-path',
+  BucketsWithoutAbortRule = 'buckets-without-abort-rule',
 }
 
 /** What the main step of `when: post` hands to the post step (GITHUB_STATE). */

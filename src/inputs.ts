@@ -24,6 +24,8 @@ export interface Config {
   reportBytes: boolean;
   /** The most uploads one run aborts; 0 means no limit. */
   limit: number;
+  /** Read each bucket's lifecycle rules, to say whether it aborts stale uploads by itself. */
+  checkLifecycle: boolean;
 }
 
 export const MAX_CONCURRENCY = 256;
@@ -70,6 +72,7 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     exclude: parse(Input.Exclude, parseExclude),
     reportBytes: parse(Input.ReportBytes, parseBoolean),
     limit: parse(Input.Limit, parseLimit),
+    checkLifecycle: parse(Input.CheckLifecycle, parseBoolean),
   };
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return config;

@@ -1,4 +1,5 @@
 import { formatAge } from './duration.js';
+import type { LifecycleCheck } from './engine/lifecycle.js';
 import type { BucketAccess } from './engine/probe.js';
 import type { Target, UploadOutcome } from './engine/types.js';
 import { withoutCredentials } from './redact.js';
@@ -46,4 +47,21 @@ export function proxyLine(env: Record<string, string | undefined>): string | und
   ].filter(Boolean);
   const except = bypass ? `, except to hosts in no_proxy (${visible(bypass)})` : '';
   return `Requests to the store follow the environment's proxy settings: ${routes.join(', ')}${except}.`;
+}
+
+/** Whether a bucket aborts stale uploads by itself, in one line. */
+export function lifecycleLine(bucket: string, check: LifecycleCheck): string {
+  const where = `s3://${bucket}`;
+  switch (check.state) {
+    case 'covered':
+      return `${where}: a lifecycle rule aborts incomplete uploads under every prefix of this run, at most ${check.days} day(s) after they start.`;
+    case 'uncovered': {
+      const prefixes = check.prefixes.map((prefix) =>
+        prefix === '' ? '(whole bucket)' : visible(prefix),
+      );
+      return `${where}: no lifecycle rule aborts incomplete uploads under ${prefixes.join(', ')}; the job summary shows one to add.`;
+    }
+    case 'unknown':
+      return `${where}: could not tell whether a lifecycle rule aborts incomplete uploads: ${check.reason}.`;
+  }
 }

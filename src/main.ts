@@ -7,23 +7,25 @@ import { Input, State } from './constants.js';
 import { formatAge } from './duration.js';
 import { cleanTarget, type CleanupPlan } from './engine/cleanup.js';
 import { excludeMatcher } from './engine/exclude.js';
+import { checkLifecycle } from './engine/lifecycle.js';
 import { probeBucket, type BucketAccess } from './engine/probe.js';
 import { RegionalClients } from './engine/regions.js';
 import { createS3Client } from './engine/s3-client.js';
 import type { CleanupEvent, Target } from './engine/types.js';
 import { InputError, parseConfig, type Config } from './inputs.js';
-import { bucketLines, describeTarget, outcomeLine, proxyLine } from './log-lines.js';
+import { bucketLines, describeTarget, lifecycleLine, outcomeLine, proxyLine } from './log-lines.js';
 import { outputsOf } from './outputs.js';
-import { redactEvent, secretRedactor } from './redact.js';
+import { redactCheck, redactEvent, secretRedactor } from './redact.js';
 import { ReportFile } from './report-file.js';
 import { formatCounts, RunReport, troubleOf } from './report.js';
 import { runStop, type RunStop } from './run-stop.js';
+import type { BucketLifecycle } from './summary/lifecycle.js';
 import {
   MINIO_CAVEAT,
   renderInputErrorSummary,
   renderSummary,
   type RunDescription,
-} from './summary.js';
+} from './summary/render.js';
 
 /** The main step. With `when: post` it only checks the inputs and leaves the work to runPost. */
 export async function run(): Promise<void> {
@@ -85,6 +87,8 @@ async function cleanUpUntilStopped(
   );
   const report = new RunReport();
   let buckets: BucketAccess[] = [];
+  let lifecycleChecks: Promise<BucketLifecycle[]> | undefined;
+  let lifecycle: BucketLifecycle[];
   let clockOffsetMs = 0;
   let crash: string | undefined;
   try {
@@ -93,6 +97,15 @@ async function cleanUpUntilStopped(
     );
     clockOffsetMs = storeClockOffset(buckets);
     logBuckets(buckets, config.region);
+    // Read while the cleanup runs: one small request per bucket, needed only at the end.
+    if (config.checkLifecycle) {
+      lifecycleChecks = Promise.all(
+        buckets.map(async (access) => ({
+          bucket: access.bucket,
+          check: redactCheck(await checkLifecycle(access, config.prefixes, stop.signal), redact),
+        })),
+      );
+    }
     const storeStart = startedAt.getTime() + clockOffsetMs;
     const plan: CleanupPlan = {
       cutoff: new Date(storeStart - config.maxAgeMs),
@@ -121,9 +134,11 @@ async function cleanUpUntilStopped(
     // A bug, not an S3 error (those become outcomes): still report what was done.
     crash = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
+    lifecycle = (await lifecycleChecks) ?? [];
     clients.destroy();
     await reportFile?.close();
   }
+  for (const { bucket, check } of lifecycle) core.info(lifecycleLine(bucket, check));
 
   core.info(
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
@@ -134,10 +149,11 @@ async function cleanUpUntilStopped(
       `Could not measure the size of ${report.unmeasured} uploads (they were handled all the same): ${report.unmeasuredReason}`,
     );
   }
-  writeOutputs(report, reportFile?.path);
+  writeOutputs(report, reportFile?.path, lifecycle);
   const run: RunDescription = {
     ...describeRun(startedAt, clockOffsetMs, config),
     buckets,
+    lifecycle,
     stoppedBecause: stop.stoppedBecause(),
   };
   await writeSummary(renderSummary(report, run));
@@ -213,8 +229,12 @@ function logEvent(event: CleanupEvent, nowMs: number): void {
   else if (event.result !== 'kept' && core.isDebug()) core.debug(outcomeLine(event, nowMs));
 }
 
-function writeOutputs(report: RunReport, reportFilePath: string | undefined): void {
-  for (const [name, value] of Object.entries(outputsOf(report, reportFilePath))) {
+function writeOutputs(
+  report: RunReport,
+  reportFilePath: string | undefined,
+  lifecycle?: BucketLifecycle[],
+): void {
+  for (const [name, value] of Object.entries(outputsOf(report, reportFilePath, lifecycle))) {
     core.setOutput(name, value);
   }
 }

@@ -1,10 +1,12 @@
 import { Output } from './constants.js';
 import type { RunReport } from './report.js';
+import type { BucketLifecycle } from './summary/lifecycle.js';
 
-/** Every output of the step, from the run's report. */
+/** Every output of the step, from the run's report and the buckets' lifecycle checks. */
 export function outputsOf(
   report: RunReport,
   reportPath: string | undefined,
+  lifecycle: BucketLifecycle[] = [],
 ): Record<Output, string | number> {
   const { totals } = report;
   return {
@@ -18,5 +20,9 @@ export function outputsOf(
     [Output.BytesFreed]: totals.bytes,
     [Output.PartsFreed]: totals.parts,
     [Output.ReportPath]: reportPath ?? '',
+    [Output.BucketsWithoutAbortRule]: lifecycle
+      .filter(({ check }) => check.state === 'uncovered')
+      .map(({ bucket }) => bucket)
+      .join('\n'),
   };
 }

@@ -1,3 +1,4 @@
+import type { LifecycleCheck } from './engine/lifecycle.js';
 import type { CleanupEvent } from './engine/types.js';
 
 /**
@@ -22,6 +23,14 @@ export function redactEvent(event: CleanupEvent, redact: (text: string) => strin
     error: event.error && redact(event.error),
     sizeError: event.sizeError && redact(event.sizeError),
   };
+}
+
+/** The check with the reason it gives, which may quote the store, redacted. */
+export function redactCheck(
+  check: LifecycleCheck,
+  redact: (text: string) => string,
+): LifecycleCheck {
+  return check.state === 'unknown' ? { ...check, reason: redact(check.reason) } : check;
 }
 
 /**

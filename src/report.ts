@@ -1,4 +1,5 @@
 import type { CleanupEvent, Target, Upload, UploadResult, UploadSize } from './engine/types.js';
+import { GroupTally, groupOf } from './groups.js';
 
 export interface Counts {
   /** Uploads listed under the prefix, of any age. */
@@ -97,6 +98,10 @@ export class RunReport {
   /** Stale uploads whose size could not be measured, and why the first one could not. */
   unmeasured = 0;
   unmeasuredReason: string | undefined;
+  /** The selected uploads by bucket and group: where the leaks come from. */
+  readonly groups = new GroupTally();
+  /** When the oldest selected upload was initiated: how long the leak has been going on. */
+  oldestSelected: Date | undefined;
   private readonly byTarget = new Map<Target, TargetReport>();
   private readonly failedRows: ReportRow[] = [];
   private readonly otherRows: ReportRow[] = [];
@@ -141,6 +146,16 @@ export class RunReport {
       if (size && (result === 'aborted' || result === 'would-abort')) {
         add('parts', size.parts);
         add('bytes', size.bytes);
+      }
+      const { key, initiated } = event.upload;
+      this.groups.add(
+        event.target.bucket,
+        groupOf(event.target.prefix, key),
+        initiated,
+        size?.bytes,
+      );
+      if (initiated && !(this.oldestSelected && this.oldestSelected <= initiated)) {
+        this.oldestSelected = initiated;
       }
     }
     this.keepRow({

@@ -26,6 +26,27 @@ export function escapeMarkdown(text: string): string {
   return visible(text).replace(MARKDOWN_ACTIVE, (char) => `\\${char}`);
 }
 
+/**
+ * User text as an inline code span: shown literally, as GitHub renders nothing inside one
+ * (no emphasis, HTML or link, not even the links it makes of bare URLs and e-mail addresses,
+ * which no escape prevents). Visible and on one line; in a table cell, pipes are escaped,
+ * which GitHub undoes inside the span.
+ */
+export function codeSpan(text: string, { inTable = false } = {}): string {
+  const shown = inTable ? visible(text).replace(/\|/g, '\\|') : visible(text);
+  if (shown === '') return '';
+  const fence = '`'.repeat(longestBacktickRun(shown) + 1);
+  // A span's first and last space are dropped when both are there, so pad to keep them,
+  // and to keep a backtick at either end from joining the fence.
+  const pad = /^`|`$/.test(shown) || /^ [^]* $/.test(shown) ? ' ' : '';
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/** The length of the longest run of backticks in the text, for a fence longer than it. */
+export function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+
 /** At most `max` characters (code points), marking the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
   const chars = Array.from(text);

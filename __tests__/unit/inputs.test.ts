@@ -24,6 +24,7 @@ describe('parseConfig', () => {
       exclude: [],
       reportBytes: false,
       limit: 0,
+      checkLifecycle: true,
     });
   });
 
@@ -43,6 +44,7 @@ describe('parseConfig', () => {
       [Input.Exclude]: '**/keep-*\n\n  ci/pinned/** \n',
       [Input.ReportBytes]: 'true',
       [Input.Limit]: '5000',
+      [Input.CheckLifecycle]: 'false',
     });
     expect(config).toEqual({
       buckets: ['a', 'b', 'c'],
@@ -59,6 +61,7 @@ describe('parseConfig', () => {
       exclude: ['**/keep-*', 'ci/pinned/**'],
       reportBytes: true,
       limit: 5000,
+      checkLifecycle: false,
     });
   });
 

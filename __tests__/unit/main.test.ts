@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import {
   AbortMultipartUploadCommand,
+  GetBucketLifecycleConfigurationCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
   S3Client,
@@ -87,6 +88,7 @@ describe('run', () => {
     [Input.Exclude]: '/ci/pinned/**',
     [Input.ReportBytes]: 'sure',
     [Input.Limit]: '-1',
+    [Input.CheckLifecycle]: 'perhaps',
   };
   it.each(Object.entries(badForms))('refuses a bad %s before any request', async (name, value) => {
     const fake = await runAction({ [name]: value });
@@ -201,6 +203,43 @@ describe('run', () => {
       'failed: "x␊::error::forged" upload 1 (age 3d): InternalError, HTTP 500',
     );
     expect(fake.logged()).not.toMatch(/\n::error::forged/);
+  });
+});
+
+describe("the buckets' lifecycle rules", () => {
+  beforeEach(() => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('ci/a', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    s3.on(GetBucketLifecycleConfigurationCommand, { Bucket: 'covered' })
+      .resolves({
+        Rules: [{ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 } }],
+      })
+      .on(GetBucketLifecycleConfigurationCommand, { Bucket: 'bare' })
+      .rejects(s3Error('NoSuchLifecycleConfiguration', 404))
+      .on(GetBucketLifecycleConfigurationCommand, { Bucket: 'private' })
+      .rejects(s3Error('AccessDenied', 403));
+  });
+
+  it('reads each bucket once, names those without a rule, and never fails the step for it', async () => {
+    const fake = await runAction({ bucket: 'covered\nbare\nprivate', prefix: 'ci/\ntmp/' });
+    expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).toHaveLength(3);
+    expect(fake.outputs()['buckets-without-abort-rule']).toBe('bare');
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+    expect(fake.core.warning).not.toHaveBeenCalled();
+    expect(fake.core.info).toHaveBeenCalledWith(
+      's3://bare: no lifecycle rule aborts incomplete uploads under ci/, tmp/; the job summary shows one to add.',
+    );
+    expect(fake.core.info).toHaveBeenCalledWith(
+      's3://private: could not tell whether a lifecycle rule aborts incomplete uploads: AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::private.',
+    );
+    expect(fake.summaryText()).toContain('### Do the buckets clean up by themselves?');
+  });
+
+  it('reads nothing with check-lifecycle false', async () => {
+    const fake = await runAction({ bucket: 'bare', 'check-lifecycle': 'false' });
+    expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).toHaveLength(0);
+    expect(fake.outputs()['buckets-without-abort-rule']).toBe('');
+    expect(fake.summaryText()).not.toContain('clean up by themselves');
   });
 });
 

@@ -1,9 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Target, UploadResult } from '../../src/engine/types.js';
+import type { LifecycleCheck } from '../../src/engine/lifecycle.js';
+import type { Target, UploadResult, UploadSize } from '../../src/engine/types.js';
 import { RunReport } from '../../src/report.js';
-import { renderInputErrorSummary, renderSummary, type RunDescription } from '../../src/summary.js';
+import {
+  renderInputErrorSummary,
+  renderSummary,
+  type RunDescription,
+} from '../../src/summary/render.js';
+import { visible } from '../../src/text.js';
+import {
+  foreignMarkup,
+  paragraph,
+  summaryDom,
+  tableAfter,
+  tableRows,
+} from '../support/github-markdown.js';
+
+// The summary as GitHub shows it: each test renders the Markdown with cmark-gfm and looks at
+// the HTML, where a broken table or an element made of a key would show.
 
 const startedAt = new Date('2026-11-22T12:00:00Z');
+const initiated = new Date('2026-11-19T07:30:00Z'); // 3d 4h before the run
 const run: RunDescription = {
   startedAt,
   cutoff: new Date('2026-11-21T12:00:00Z'),
@@ -14,134 +31,200 @@ const run: RunDescription = {
 };
 const target: Target = { bucket: 'test-bucket', prefix: 'ci/' };
 
-function reportOf(entries: [string, UploadResult, string?][], rowLimit?: number): RunReport {
-  const report = new RunReport(rowLimit);
-  report.addTarget(target);
-  for (const [key, result, error] of entries) {
+type Entry = [key: string, result: UploadResult, error?: string, size?: UploadSize];
+
+function reportOf(entries: Entry[], onTarget: Target = target): RunReport {
+  const report = new RunReport();
+  report.addTarget(onTarget);
+  for (const [key, result, error, size] of entries) {
     report.record({
       kind: 'upload',
-      target,
-      upload: {
-        key,
-        uploadId: `upload-${key.length}`,
-        initiated: new Date('2026-11-19T07:30:00Z'),
-      },
+      target: onTarget,
+      upload: { key, uploadId: `upload-${key.length}`, initiated },
       result,
       error,
+      size,
     });
   }
   return report;
 }
 
-/** Table cells of a Markdown line, split only at unescaped pipes. */
-const cellCount = (line: string) => line.replace(/\\./g, '').split('|').length - 2;
-const tableLines = (markdown: string) =>
-  markdown.split('\n').filter((line) => line.startsWith('|'));
+const render = (report: RunReport, description: Partial<RunDescription> = {}) => {
+  const markdown = renderSummary(report, { ...run, ...description });
+  return { markdown, $: summaryDom(markdown) };
+};
 
 describe('renderSummary', () => {
-  it('tells the run, the cutoff, the counts per target and each stale upload', () => {
-    const markdown = renderSummary(
+  it('tells the verdict, where the stale uploads are, the counts, and each upload', () => {
+    const { $ } = render(
       reportOf([
-        ['ci/a.bin', 'aborted'],
-        ['ci/b.bin', 'gone'],
+        ['ci/run-7/a.bin', 'aborted'],
+        ['ci/run-7/deep/b.bin', 'gone'],
+        ['ci/top.bin', 'aborted'],
         ['ci/c', 'kept'],
       ]),
-      run,
     );
-    expect(markdown).toContain('## S3 multipart upload cleanup');
-    expect(markdown).toContain(
-      '[octo/repo](https://github.com/octo/repo) · [CI \\#42](https://github.com/octo/repo/actions/runs/7) · started 2026-11-22 12:00:00 UTC',
+    expect($('h2').text()).toBe('S3 multipart upload cleanup');
+    expect($('p').first().text()).toBe('octo/repo · CI #42 · started 2026-11-22 12:00:00 UTC');
+    expect(paragraph($, '✅')).toBe(
+      '✅ Aborted 2 stale uploads; the oldest was 3d 4h old; 1 was already gone.',
     );
-    expect(markdown).toContain('✅ **Aborted 1 stale upload**; 1 was already gone.');
-    expect(markdown).toContain('initiated at or before **2026-11-21 12:00:00 UTC** (max-age 1d)');
-    expect(markdown).toContain('| test-bucket | ci/ | 3 | 2 | 1 | 1 | 0 |');
-    expect(markdown).toContain(
-      '| test-bucket | ci/a.bin | upload-8 | 2026-11-19 07:30:00 UTC | 3d 4h | ✅ aborted |',
+    expect(paragraph($, 'Stale means')).toBe(
+      'Stale means initiated at or before 2026-11-21 12:00:00 UTC (max-age 1d).',
     );
-    expect(markdown).toContain('| ➖ already gone |');
-    expect(markdown).not.toContain('ci/c |');
+    expect(tableAfter($, 'Where the stale uploads are')).toEqual([
+      ['bucket', 'group', 'stale uploads', 'oldest'],
+      ['test-bucket', 'ci/run-7/', '2', '3d 4h'],
+      ['test-bucket', 'ci/', '1', '3d 4h'],
+    ]);
+    expect(tableAfter($, 'By bucket and prefix')).toEqual([
+      ['bucket', 'prefix', 'found', 'stale', 'aborted', 'already gone', 'failed'],
+      ['test-bucket', 'ci/', '4', '3', '2', '1', '0'],
+    ]);
+    expect(tableAfter($, 'Stale uploads')).toEqual([
+      ['bucket', 'key', 'upload id', 'initiated (UTC)', 'age', 'result'],
+      [
+        'test-bucket',
+        'ci/run-7/a.bin',
+        'upload-14',
+        '2026-11-19 07:30:00 UTC',
+        '3d 4h',
+        '✅ aborted',
+      ],
+      [
+        'test-bucket',
+        'ci/run-7/deep/b.bin',
+        'upload-19',
+        '2026-11-19 07:30:00 UTC',
+        '3d 4h',
+        '➖ already gone',
+      ],
+      ['test-bucket', 'ci/top.bin', 'upload-10', '2026-11-19 07:30:00 UTC', '3d 4h', '✅ aborted'],
+    ]);
+    expect($('details')).toHaveLength(0);
+    expect(foreignMarkup($)).toEqual([]);
   });
 
   it('says plainly that a dry run aborted nothing', () => {
-    const markdown = renderSummary(reportOf([['ci/a', 'would-abort']]), { ...run, dryRun: true });
-    expect(markdown).toContain(
-      '🔍 **Dry run: nothing was aborted.** 1 stale upload would be aborted.',
+    const { $ } = render(reportOf([['ci/a', 'would-abort']]), { dryRun: true });
+    expect(paragraph($, '🔍')).toBe(
+      '🔍 Dry run: nothing was aborted. 1 stale upload would be aborted; the oldest was 3d 4h old.',
     );
-    expect(markdown).toContain('🔍 would abort');
+    expect(tableAfter($, 'Stale uploads')[1][5]).toBe('🔍 would abort');
   });
 
-  it('leads with failures', () => {
+  it('leads with failures, and says why each listing and abort failed', () => {
     const report = reportOf([
-      ['ci/a', 'failed', 'AccessDenied: the credentials need s3:AbortMultipartUpload'],
       ['ci/b', 'aborted'],
+      ['ci/a', 'failed', 'AccessDenied: the credentials need s3:AbortMultipartUpload'],
     ]);
     report.record({ kind: 'listing-failed', target, error: 'InternalError, HTTP 500' });
-    const markdown = renderSummary(report, run);
-    expect(markdown).toContain(
-      '❌ **1 of 2 aborts failed, 1 listing failed.** Aborted 1 stale upload.',
+    const { $ } = render(report);
+    expect(paragraph($, '❌ 1 of 2')).toBe(
+      '❌ 1 of 2 aborts failed, 1 listing failed. Aborted 1 stale upload; the oldest was 3d 4h old.',
     );
-    expect(markdown).toContain(
+    expect(paragraph($, '❌ Listing')).toBe(
       '❌ Listing test-bucket (prefix ci/) failed: InternalError, HTTP 500',
     );
-    expect(markdown).toContain('| 2 (listing failed) |');
-    const rows = tableLines(markdown).slice(-2);
-    expect(rows[0]).toContain(
+    expect(tableAfter($, 'By bucket and prefix')[1][6]).toBe('2 (listing failed)');
+    const uploads = tableAfter($, 'Stale uploads');
+    expect(uploads[1].slice(1, 2).concat(uploads[1][5])).toEqual([
+      'ci/a',
       '❌ failed: AccessDenied: the credentials need s3:AbortMultipartUpload',
-    );
+    ]);
   });
 
   it('says when nothing was stale, and shows a target with nothing in it', () => {
-    const markdown = renderSummary(reportOf([]), run);
-    expect(markdown).toContain('✅ **No stale uploads found.**');
-    expect(markdown).toContain('| test-bucket | ci/ | 0 | 0 | 0 | 0 | 0 |');
-    expect(markdown).not.toContain('### Stale uploads');
+    const { $ } = render(reportOf([['ci/young', 'kept']]));
+    expect(paragraph($, '✅')).toBe('✅ No stale uploads found.');
+    expect(tableAfter($, 'By bucket and prefix')[1]).toEqual([
+      'test-bucket',
+      'ci/',
+      '1',
+      '0',
+      '0',
+      '0',
+      '0',
+    ]);
+    expect(
+      $('h3')
+        .toArray()
+        .map((h) => $(h).text()),
+    ).toEqual(['By bucket and prefix']);
   });
 
-  it('shows the whole bucket when there is no prefix', () => {
-    const report = new RunReport();
-    report.addTarget({ bucket: 'b', prefix: '' });
-    expect(renderSummary(report, run)).toContain('| b | *(whole bucket)* |');
+  it('shows the whole bucket when there is no prefix, and groups its top level', () => {
+    const whole = { bucket: 'b', prefix: '' };
+    const { $ } = render(
+      reportOf(
+        [
+          ['top.bin', 'aborted'],
+          ['dir/x', 'aborted'],
+        ],
+        whole,
+      ),
+    );
+    expect(tableAfter($, 'By bucket and prefix')[1].slice(0, 2)).toEqual(['b', '(whole bucket)']);
+    expect(tableAfter($, 'Where the stale uploads are').slice(1)).toEqual([
+      ['b', '(whole bucket)', '1', '3d 4h'],
+      ['b', 'dir/', '1', '3d 4h'],
+    ]);
   });
 
   it.each([
     ['pipes', 'ci/a|b|c'],
     ['HTML', 'ci/<script>alert(1)</script><img src=x onerror=alert(1)>'],
-    ['backticks', 'ci/```js\nevil()\n```'],
+    ['backticks', 'ci/```js\nevil()\n``` `x`'],
     ['newlines', 'ci/one\n\n| forged | row |\n'],
     ['a link', 'ci/[click](javascript:alert(1))'],
+    ['a bare URL and an e-mail address', 'ci/https://evil.example/x me@evil.example'],
+    ['Markdown emphasis and entities', 'ci/**bold** _em_ ~~del~~ &amp; &#60;b&#62;'],
+    ['a trailing backslash', 'ci/back\\'],
+    ['spaces at both ends', ' ci/ spaced '],
     ['bidi overrides', 'ci/\u202Egnp.exe'],
-  ])('keeps the table whole when a key holds %s', (_, key) => {
-    const markdown = renderSummary(reportOf([[key, 'aborted']]), run);
-    const rows = tableLines(markdown);
-    const uploadRow = rows.at(-1) ?? '';
-    expect(cellCount(uploadRow)).toBe(6);
-    expect(rows.every((line) => cellCount(line) === 6 || cellCount(line) === 7)).toBe(true);
-    // Every active character reaches the Markdown escaped, so it renders as the literal text.
-    expect(markdown).not.toMatch(/(^|[^\\])<(script|img)/);
-    expect(markdown).not.toMatch(/(^|[^\\])`/);
-    expect(markdown).not.toMatch(/[^\\]\]\(javascript/);
-    expect(markdown).not.toContain('\u202E');
-    expect(markdown.split('\n').filter((line) => line.includes('forged'))).toHaveLength(
-      key.includes('forged') ? 1 : 0,
-    );
+  ])('shows a key holding %s as its literal text, in one cell', (_, key) => {
+    const { $ } = render(reportOf([[key, 'aborted']], { bucket: 'b', prefix: '' }));
+    expect(foreignMarkup($)).toEqual([]);
+    for (const heading of [
+      'Where the stale uploads are',
+      'By bucket and prefix',
+      'Stale uploads',
+    ]) {
+      const rows = tableAfter($, heading);
+      expect(rows.every((row) => row.length === rows[0].length)).toBe(true);
+    }
+    expect(tableAfter($, 'Stale uploads')[1][1]).toBe(visible(key));
   });
 
-  it('caps the table and says how many more there were', () => {
-    const entries = Array.from(
-      { length: 500 },
-      (_, i) => [`ci/${i}`, 'aborted'] as [string, UploadResult],
+  it('collapses a long table of uploads, and keeps the failures in sight', () => {
+    const entries: Entry[] = Array.from({ length: 500 }, (_, i) => [`ci/${i}`, 'aborted']);
+    entries.push(['ci/denied', 'failed', 'AccessDenied']);
+    const { $ } = render(reportOf(entries));
+    expect(paragraph($, '1 upload could not be aborted')).toBe('1 upload could not be aborted:');
+    const failed = tableAfter($, 'Stale uploads');
+    expect(failed.map((row) => row[1])).toEqual(['key', 'ci/denied']);
+    expect($('details summary').text()).toBe('The other 299 shown, one by one');
+    const inside = tableRows($, $('details table'));
+    expect(inside).toHaveLength(1 + 299);
+    expect(inside[1]).toHaveLength(6);
+    expect(paragraph($, '…and 201')).toBe(
+      '…and 201 more stale uploads not shown (the table shows at most 300; the counts above include them).',
     );
-    const markdown = renderSummary(reportOf(entries), run);
-    expect(tableLines(markdown).length).toBe(2 + 1 + 2 + 300);
-    expect(markdown).toContain(
-      '…and 200 more stale uploads not shown (the table shows at most 300; the counts above include them).',
-    );
-    expect(markdown).toContain('| test-bucket | ci/ | 500 | 500 | 500 | 0 | 0 |');
+    expect(tableAfter($, 'By bucket and prefix')[1]).toEqual([
+      'test-bucket',
+      'ci/',
+      '501',
+      '501',
+      '500',
+      '0',
+      '1',
+    ]);
   });
 
   it('stays under GitHub’s 1 MiB limit for 100,000 hostile uploads across 500 targets', () => {
     const report = new RunReport();
     const hostileKey = '&|<>`*'.repeat(171).slice(0, 1024);
+    const lifecycle: Array<{ bucket: string; check: LifecycleCheck }> = [];
     for (let t = 0; t < 500; t += 1) {
       const each: Target = { bucket: `bucket-${t}`, prefix: '&|'.repeat(400) };
       report.addTarget(each);
@@ -150,110 +233,213 @@ describe('renderSummary', () => {
         report.record({
           kind: 'upload',
           target: each,
-          upload: { key: hostileKey, uploadId: '|'.repeat(300), initiated: new Date(0) },
+          upload: { key: `${each.prefix}${i}/${hostileKey}`, uploadId: '|'.repeat(300), initiated },
           result: 'failed',
           error: '\u202E&|'.repeat(500),
         });
       }
+      const prefixes = Array.from({ length: 50 }, (_, i) => `${'`|'.repeat(500)}${i}`);
+      lifecycle.push({ bucket: each.bucket, check: { state: 'uncovered', prefixes, rules: 3 } });
     }
-    const markdown = renderSummary(report, run);
+    const markdown = renderSummary(report, { ...run, lifecycle });
     expect(report.totals.matched).toBe(100_000);
     expect(Buffer.byteLength(markdown)).toBeLessThan(1024 * 1024);
     expect(markdown).toContain('…and 99700 more stale uploads not shown');
     expect(markdown).toContain('…and 400 more targets.');
+    // Each upload is a group of its own: the groups are counted up to the cap, then together.
+    expect(markdown).toContain(
+      '…and 9990 more groups with 99990 stale uploads in all.\n\nOnly the first 10000 groups are told apart: the 90000 stale uploads of the groups met after them are counted together.',
+    );
+  });
+});
+
+describe('renderSummary: where the stale uploads are', () => {
+  it('shows the 10 largest groups by count, and how many more there were', () => {
+    const entries: Entry[] = [];
+    for (let group = 0; group < 15; group += 1) {
+      for (let i = 0; i <= group; i += 1) entries.push([`ci/run-${group}/${i}`, 'aborted']);
+    }
+    const { $ } = render(reportOf(entries));
+    const rows = tableAfter($, 'Where the stale uploads are');
+    expect(rows.slice(1).map((row) => `${row[1]} ${row[2]}`)).toEqual(
+      [14, 13, 12, 11, 10, 9, 8, 7, 6, 5].map((n) => `ci/run-${n}/ ${n + 1}`),
+    );
+    expect(paragraph($, '…and 5 more groups')).toBe(
+      '…and 5 more groups with 15 stale uploads in all.',
+    );
+  });
+
+  it('ranks by bytes when sizes were measured', () => {
+    const mib = (n: number): UploadSize => ({ parts: 1, bytes: n * 1024 * 1024 });
+    const { $ } = render(
+      reportOf([
+        ['ci/many/1', 'aborted', undefined, mib(1)],
+        ['ci/many/2', 'aborted', undefined, mib(1)],
+        ['ci/big/1', 'aborted', undefined, mib(5)],
+        ['ci/top', 'failed', 'InternalError', mib(3)],
+      ]),
+      { reportBytes: true },
+    );
+    expect(tableAfter($, 'Where the stale uploads are')).toEqual([
+      ['bucket', 'group', 'stale uploads', 'size', 'oldest'],
+      ['test-bucket', 'ci/big/', '1', '5.00 MiB', '3d 4h'],
+      ['test-bucket', 'ci/', '1', '3.00 MiB', '3d 4h'],
+      ['test-bucket', 'ci/many/', '2', '2.00 MiB', '3d 4h'],
+    ]);
   });
 });
 
 describe('renderSummary with exclusions, a limit and sizes', () => {
-  function sizedReport(): RunReport {
-    const report = new RunReport();
-    report.addTarget(target);
-    const upload = (key: string) => ({
-      key,
-      uploadId: 'u',
-      initiated: new Date('2026-11-19T07:30:00Z'),
-    });
-    report.record({
-      kind: 'upload',
-      target,
-      upload: upload('ci/a'),
-      result: 'aborted',
-      size: { parts: 3, bytes: 15 * 1024 * 1024 },
-    });
-    report.record({ kind: 'upload', target, upload: upload('ci/keep'), result: 'excluded' });
-    report.record({ kind: 'upload', target, upload: upload('ci/z'), result: 'left' });
-    return report;
-  }
+  const sized = (): RunReport =>
+    reportOf([
+      ['ci/a', 'aborted', undefined, { parts: 3, bytes: 15 * 1024 * 1024 }],
+      ['ci/keep', 'excluded'],
+      ['ci/z', 'left'],
+      ['ci/b', 'aborted', undefined, undefined],
+    ]);
 
   it('adds columns and notes only for what happened', () => {
-    const markdown = renderSummary(sizedReport(), { ...run, reportBytes: true, limit: 1 });
-    expect(markdown).toContain(
-      '✅ **Aborted 1 stale upload**; freeing 15.0 MiB in 3 parts; 1 excluded; 1 left for a later run by the limit of 1.',
+    const { $ } = render(sized(), { reportBytes: true, limit: 2 });
+    expect(paragraph($, '✅')).toBe(
+      '✅ Aborted 2 stale uploads; the oldest was 3d 4h old; freeing 15.0 MiB in 3 parts; 1 excluded; 1 left for a later run by the limit of 2.',
     );
-    expect(markdown).toContain(
-      '| bucket | prefix | found | stale | aborted | already gone | failed | excluded | left | freed |',
-    );
-    expect(markdown).toContain('| test-bucket | ci/ | 3 | 1 | 1 | 0 | 0 | 1 | 1 | 15.0 MiB |');
-    expect(markdown).toContain('| ✅ aborted | 15.0 MiB |');
-    expect(markdown).toContain('| 🛡️ excluded | ? |');
-    expect(markdown).toContain('| ⏸️ left (limit) | ? |');
-    const [targets, uploads] = markdown.split('### Stale uploads');
-    expect(tableLines(targets).map(cellCount)).toEqual([10, 10, 10]);
-    expect(tableLines(uploads).map(cellCount)).toEqual([7, 7, 7, 7, 7]);
+    expect(tableAfter($, 'By bucket and prefix')).toEqual([
+      [
+        'bucket',
+        'prefix',
+        'found',
+        'stale',
+        'aborted',
+        'already gone',
+        'failed',
+        'excluded',
+        'left',
+        'freed',
+      ],
+      ['test-bucket', 'ci/', '4', '2', '2', '0', '0', '1', '1', '15.0 MiB'],
+    ]);
+    // Excluded and left uploads are never measured: no size, rather than an unknown one.
+    expect(tableAfter($, 'Stale uploads').map((row) => `${row[1]} ${row[5]} ${row[6]}`)).toEqual([
+      'key result size',
+      'ci/a ✅ aborted 15.0 MiB',
+      'ci/b ✅ aborted ?',
+      'ci/keep 🛡️ excluded —',
+      'ci/z ⏸️ left (limit) —',
+    ]);
   });
 
   it('measures ages by the store clock', () => {
-    const markdown = renderSummary(sizedReport(), { ...run, clockOffsetMs: -3600 * 1000 });
+    const { $ } = render(sized(), { clockOffsetMs: -3600 * 1000 });
     // Initiated 2026-11-19 07:30; the store's clock said 11:00 when the run started.
-    expect(markdown).toContain('| 2026-11-19 07:30:00 UTC | 3d 3h |');
+    expect(tableAfter($, 'Stale uploads')[1][4]).toBe('3d 3h');
+    expect(paragraph($, '✅')).toContain('the oldest was 3d 3h old');
+  });
+});
+
+describe('renderSummary: whether the buckets clean up by themselves', () => {
+  const lifecycleOf = (check: LifecycleCheck, bucket = 'test-bucket') =>
+    render(reportOf([['ci/a', 'aborted']]), {
+      lifecycle: [{ bucket, check }],
+      maxAgeMs: 36 * 3600 * 1000,
+    });
+
+  it('says so when a rule covers every prefix', () => {
+    const { $ } = lifecycleOf({ state: 'covered', days: 7 });
+    expect(paragraph($, '✅ test-bucket')).toBe(
+      '✅ test-bucket: a lifecycle rule aborts incomplete uploads under every prefix of this run, at most 7 days after they start.',
+    );
+  });
+
+  it('gives the rule to add, and warns that the call replaces the rules there are', () => {
+    const { $ } = lifecycleOf(
+      { state: 'uncovered', prefixes: ['ci/', 'tmp/`x`'], rules: 2 },
+      "odd'bucket",
+    );
+    expect(paragraph($, '⚠️ odd')).toBe(
+      "⚠️ odd'bucket: no lifecycle rule aborts incomplete uploads under ci/, tmp/`x`. With one, the bucket aborts them itself 2 days after they start, even when no workflow runs.",
+    );
+    expect($('details summary').text()).toBe('The rule to add, as abort-rule.json');
+    const [json, commands] = $('details pre')
+      .toArray()
+      .map((pre) => $(pre).text());
+    expect(JSON.parse(json)).toEqual({
+      Rules: ['ci/', 'tmp/`x`'].map((prefix, i) => ({
+        ID: `abort-incomplete-multipart-uploads-${i + 1}`,
+        Status: 'Enabled',
+        Filter: { Prefix: prefix },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+      })),
+    });
+    expect(commands).toBe(
+      "aws s3api get-bucket-lifecycle-configuration --bucket 'odd'\\''bucket'\n" +
+        "aws s3api put-bucket-lifecycle-configuration --bucket 'odd'\\''bucket' --lifecycle-configuration file://abort-rule.json\n",
+    );
+    expect(paragraph($, '⚠️ The call')).toBe(
+      '⚠️ The call replaces the whole lifecycle configuration, and this bucket has 2 rules now: read them first and put them in abort-rule.json too, or they are lost.',
+    );
+    expect(foreignMarkup($)).toEqual([]);
+  });
+
+  it('says why it cannot tell', () => {
+    const { $ } = lifecycleOf({
+      state: 'unknown',
+      reason:
+        'AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::test-bucket',
+    });
+    expect(paragraph($, '❔')).toBe(
+      '❔ test-bucket: unknown; AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::test-bucket.',
+    );
   });
 });
 
 describe('renderSummary of where the buckets are and how the run ended', () => {
   it("names a bucket's region where it is not the default", () => {
     const report = reportOf([['ci/a', 'aborted']]);
-    const away: Target = { bucket: 'eu-bucket', prefix: 'ci/' };
-    report.addTarget(away);
-    const markdown = renderSummary(report, {
-      ...run,
+    report.addTarget({ bucket: 'eu-bucket', prefix: 'ci/' });
+    const { $ } = render(report, {
       defaultRegion: 'us-east-1',
       buckets: [
         { bucket: 'test-bucket', region: 'us-east-1', listing: 'standard' },
         { bucket: 'eu-bucket', region: 'eu-west-1', listing: 'standard' },
       ],
     });
-    expect(markdown).toContain('| test-bucket | ci/ |');
-    expect(markdown).toContain('| eu-bucket (eu-west-1) | ci/ |');
+    expect(tableAfter($, 'By bucket and prefix').map((row) => row[0])).toEqual([
+      'bucket',
+      'test-bucket',
+      'eu-bucket (eu-west-1)',
+    ]);
   });
 
   it('says plainly what a MinIO listing can miss', () => {
-    const markdown = renderSummary(reportOf([]), {
-      ...run,
+    const { $ } = render(reportOf([]), {
       buckets: [{ bucket: 'ci_bucket', region: 'us-east-1', listing: 'minio' }],
     });
-    expect(markdown).toContain(
-      '✅ **No stale uploads found.**\n\n⚠️ **ci\\_bucket:** this store is MinIO, whose listing can miss uploads: it knows only the uploads begun since each of its nodes last started',
+    expect(paragraph($, '⚠️ ci_bucket')).toBe(
+      '⚠️ ci_bucket: this store is MinIO, whose listing can miss uploads: it knows only the uploads begun since each of its nodes last started, and MinIO aborts stale uploads itself after MINIO_API_STALE_UPLOADS_EXPIRY (24h by default). As MinIO takes a prefix as an exact object name, the whole bucket was listed and the prefixes applied here.',
     );
   });
 
   it('leads with a cancel, even when nothing failed', () => {
-    const markdown = renderSummary(reportOf([['ci/a', 'aborted']]), {
-      ...run,
+    const { $ } = render(reportOf([['ci/a', 'aborted']]), {
       stoppedBecause: 'the job was cancelled (the runner sent SIGINT)',
     });
-    expect(markdown).toContain(
-      '❌ **Stopped: the job was cancelled (the runner sent SIGINT).** Aborted 1 stale upload.',
+    expect(paragraph($, '❌')).toBe(
+      '❌ Stopped: the job was cancelled (the runner sent SIGINT). Aborted 1 stale upload; the oldest was 3d 4h old.',
     );
   });
 });
 
 describe('renderInputErrorSummary', () => {
-  it('lists each problem, escaped', () => {
-    expect(
+  it('lists each problem, as text', () => {
+    const $ = summaryDom(
       renderInputErrorSummary('max-age: "7 days" is not a duration\nbucket: "<b>" is bad'),
-    ).toBe(
-      '## S3 multipart upload cleanup\n\n❌ **Invalid input; nothing was listed or aborted.**\n\n' +
-        '- max-age: "7 days" is not a duration\n\n- bucket: "\\<b\\>" is bad\n',
     );
+    expect($('p').first().text()).toBe('❌ Invalid input; nothing was listed or aborted.');
+    expect(
+      $('li')
+        .toArray()
+        .map((li) => $(li).text()),
+    ).toEqual(['max-age: "7 days" is not a duration', 'bucket: "<b>" is bad']);
+    expect(foreignMarkup($)).toEqual([]);
   });
 });

@@ -1,13 +1,14 @@
 import { isRegionName } from './regions.js';
 import type { Target } from './types.js';
 
-type Operation = 'list' | 'abort' | 'list-parts';
+type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle';
 
 /** The IAM action each operation needs; an AccessDenied error names it. */
 const REQUIRED_PERMISSION: Record<Operation, string> = {
   list: 's3:ListBucketMultipartUploads',
   abort: 's3:AbortMultipartUpload',
   'list-parts': 's3:ListMultipartUploadParts',
+  lifecycle: 's3:GetLifecycleConfiguration',
 };
 
 interface ErrorFields {
@@ -82,8 +83,8 @@ export function describeS3Error(error: unknown, operation: Operation, target: Ta
   const message = typeof fields.message === 'string' ? fields.message.trim() : String(error);
   switch (code) {
     case 'AccessDenied': {
-      const resource =
-        operation === 'list' ? `arn:aws:s3:::${target.bucket}` : `arn:aws:s3:::${target.bucket}/*`;
+      const onBucket = operation === 'list' || operation === 'lifecycle';
+      const resource = `arn:aws:s3:::${target.bucket}${onBucket ? '' : '/*'}`;
       return `AccessDenied: the credentials need ${REQUIRED_PERMISSION[operation]} on ${resource}`;
     }
     case 'NoSuchBucket':
