@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   idsOf,
+  store,
   storeCredentials as credentials,
   storeInputs as local,
   useStore,
@@ -12,6 +13,7 @@ import {
   sleep,
 } from '../support/store.js';
 import { node24, readActionYml, runAction } from '../support/runner.js';
+import { paragraph, summaryDom, tableAfter } from '../support/github-markdown.js';
 
 jest.setTimeout(120_000);
 
@@ -62,19 +64,41 @@ describe('dist/index.js as the runner runs it', () => {
       'bytes-freed': '0',
       'parts-freed': '0',
       'report-path': expect.stringMatching(/\/s3-multipart-cleanup-\w+\.jsonl$/),
+      // The bucket has no lifecycle rule (on a store that keeps them).
+      'buckets-without-abort-rule': store.lifecycleRules ? bucket : '',
     });
     expect(run.report.trimEnd().split('\n')).toHaveLength(3);
     const outsidePrefix = stale.filter((u) => u.key === 'other/x');
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(
       idsOf([...outsidePrefix, ...fresh]),
     );
-    expect(run.summary).toContain('## S3 multipart upload cleanup');
-    expect(run.summary).toContain(
-      '[octo/cleanup-test](https://github.com/octo/cleanup-test) · [integration \\#17](https://github.com/octo/cleanup-test/actions/runs/4242)',
-    );
-    expect(run.summary).toContain('✅ **Aborted 3 stale uploads**.');
-    expect(run.summary).toContain(`| ${bucket} | ci/ | 5 | 3 | 3 | 0 | 0 |`);
-    expect(run.summary).toContain('| ci/1/\\<b\\>\\|c.bin |');
+    const $ = summaryDom(run.summary);
+    expect($('h2').text()).toBe('S3 multipart upload cleanup');
+    expect(
+      $('p a')
+        .toArray()
+        .map((link) => $(link).attr('href')),
+    ).toEqual([
+      'https://github.com/octo/cleanup-test',
+      'https://github.com/octo/cleanup-test/actions/runs/4242',
+    ]);
+    expect($('p').first().text()).toMatch(/^octo\/cleanup-test · integration #17 · started /);
+    expect(paragraph($, '✅')).toMatch(/^✅ Aborted 3 stale uploads; the oldest was \d+s old\.$/);
+    expect(tableAfter($, 'By bucket and prefix')[1]).toEqual([
+      bucket,
+      'ci/',
+      '5',
+      '3',
+      '3',
+      '0',
+      '0',
+    ]);
+    expect(tableAfter($, 'Stale uploads').map((row) => row[1])).toEqual([
+      'key',
+      'ci/1/<b>|c.bin',
+      'ci/1/a.bin',
+      'ci/1/a.bin',
+    ]);
     expect(run.stdout).toContain('::group::Cleaning s3://');
     expect(run.stdout).toContain('Total: found 5, stale 3, aborted 3, already gone 0, failed 0');
   });
@@ -93,7 +117,7 @@ describe('dist/index.js as the runner runs it', () => {
       'found-count': '3',
     });
     expect(run.summary).toContain(
-      '🔍 **Dry run: nothing was aborted.** 2 stale uploads would be aborted.',
+      '🔍 **Dry run: nothing was aborted.** 2 stale uploads would be aborted;',
     );
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf([...stale, ...fresh]));
   });
@@ -117,7 +141,7 @@ describe('dist/index.js as the runner runs it', () => {
       `::error::Listing s3://missing-${bucket} (whole bucket) failed: NoSuchBucket: bucket "missing-${bucket}" does not exist`,
     );
     expect(run.stdout).toContain('::error::1 listing failed (see the log and the job summary)');
-    expect(run.summary).toContain('❌ **1 listing failed.** Aborted 2 stale uploads.');
+    expect(run.summary).toContain('❌ **1 listing failed.** Aborted 2 stale uploads;');
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf(fresh));
   });
 

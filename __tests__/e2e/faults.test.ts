@@ -43,7 +43,7 @@ describe('dist/index.js when the store misbehaves', () => {
     });
     expect(run.stdout).toContain('::error::3 of 3 aborts failed (see the log and the job summary)');
     expect(run.stdout).toContain(denied);
-    expect(run.summary).toContain('❌ **3 of 3 aborts failed.** Aborted 0 stale uploads.');
+    expect(run.summary).toContain('❌ **3 of 3 aborts failed.** Aborted 0 stale uploads;');
     expect(run.summary).toContain('s3:AbortMultipartUpload');
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf(seeded));
   });

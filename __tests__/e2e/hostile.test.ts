@@ -1,4 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { visible } from '../../src/text.js';
+import { foreignMarkup, summaryDom, tableAfter } from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import {
   idsOf,
@@ -21,6 +23,7 @@ const hostileKeys = [
   'ci/<img src=x onerror=alert(1)>',
   'ci/<script>alert(1)</script>.bin',
   'ci/**bold** _em_ [link](https://evil.example) `code` ~~del~~ $x$',
+  'ci/bare https://evil.example/x and me@evil.example',
   'ci/new\nline\r\n::error::injected by a key',
   'ci/\u202Eexe.txt', // right-to-left override
   'ci/zero\u200Bwidth',
@@ -43,22 +46,22 @@ describe('hostile keys', () => {
     expect(await remainingUploads(seeder, bucket)).toEqual([]);
     expect(idsOf(seeded)).toHaveLength(hostileKeys.length);
 
-    // Summary: no live HTML or Markdown, one table row per upload, under the size cap.
-    const summary = run.summary;
-    expect(summary).not.toMatch(/(?<!\\)<(img|script)/);
-    expect(summary).toContain('\\<img src=x onerror=alert(1)\\>');
-    expect(summary).toContain('ci/cell\\|break\\|table\\|');
-    expect(summary).toContain('\\*\\*bold\\*\\* \\_em\\_ \\[link\\](https://evil.example)');
-    expect(summary).toContain('ci/new␊line␍␊::error::injected by a key');
-    expect(summary).toContain('ci/⟨U+202E⟩exe.txt');
-    const uploadRows = summary
-      .slice(summary.indexOf('### Stale uploads'))
-      .split('\n')
-      .filter((line) => line.startsWith(`| ${bucket} |`));
-    expect(uploadRows).toHaveLength(hostileKeys.length);
-    for (const row of uploadRows) {
-      expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(8); // 6 cells, none broken
-    }
+    // Summary, as GitHub renders it: no element made of a key, one row per upload with the
+    // key as its literal (visible) text, under the size cap.
+    const $ = summaryDom(run.summary);
+    expect(foreignMarkup($)).toEqual([]);
+    const rows = tableAfter($, 'Stale uploads');
+    expect(rows.every((row) => row.length === 6)).toBe(true);
+    const keysShown = rows.slice(1).map((row) => row[1]);
+    const expected = hostileKeys
+      .map((key) => visible(key))
+      .map((key) =>
+        Array.from(key).length > 200 ? `${Array.from(key).slice(0, 199).join('')}…` : key,
+      );
+    expect(keysShown.sort()).toEqual(expected.sort());
+    expect(keysShown).toContain('ci/new␊line␍␊::error::injected by a key');
+    expect(keysShown).toContain('ci/⟨U+202E⟩exe.txt');
+    expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024);
 
     // Log: no key can start a workflow command or hide text.
     const lines = run.stdout.split('\n');

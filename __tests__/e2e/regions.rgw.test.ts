@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { regionsOfAmazonS3 } from '../support/aws-regions.js';
 import { useFaultProxy } from '../support/fault-proxy.js';
+import { summaryDom, tableAfter } from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import {
   idsOf,
@@ -69,8 +70,14 @@ describe('dist/index.js with buckets in several regions', () => {
     expect(run.stdout).toContain(
       `s3://${dublin} is in region eu-west-1 (the store said so when asked in us-east-1)`,
     );
-    expect(run.summary).toContain(`| ${dublin} (eu-west-1) | ci/ |`);
-    expect(run.summary).toContain(`| ${sydney} (ap-southeast-2) | tmp/ |`);
-    expect(run.summary).toContain(`| ${home} | ci/ |`);
+    const targets = tableAfter(summaryDom(run.summary), 'By bucket and prefix');
+    expect(targets.slice(1).map((row) => `${row[0]} ${row[1]}`)).toEqual([
+      `${home} ci/`,
+      `${home} tmp/`,
+      `${dublin} (eu-west-1) ci/`,
+      `${dublin} (eu-west-1) tmp/`,
+      `${sydney} (ap-southeast-2) ci/`,
+      `${sydney} (ap-southeast-2) tmp/`,
+    ]);
   });
 });

@@ -31,7 +31,7 @@ export interface S3ErrorAnswer {
 /** A request as the rules see it. */
 export interface ProxiedRequest {
   method: string;
-  operation: 'list' | 'abort' | 'other';
+  operation: 'list' | 'abort' | 'lifecycle' | 'other';
   bucket: string;
   key: string;
   uploadId: string | undefined;
@@ -137,12 +137,15 @@ function describe(incoming: IncomingMessage, attempts: Map<string, number>): Pro
   const key = decodeURIComponent(keyParts.join('/'));
   const uploadId = url.searchParams.get('uploadId') ?? undefined;
   const method = incoming.method ?? 'GET';
+  const onBucket = method === 'GET' && key === '';
   const operation =
-    method === 'GET' && url.searchParams.has('uploads') && key === ''
+    onBucket && url.searchParams.has('uploads')
       ? 'list'
-      : method === 'DELETE' && uploadId !== undefined
-        ? 'abort'
-        : 'other';
+      : onBucket && url.searchParams.has('lifecycle')
+        ? 'lifecycle'
+        : method === 'DELETE' && uploadId !== undefined
+          ? 'abort'
+          : 'other';
   // A listing page is identified by where it starts; an abort by its upload.
   const identity =
     operation === 'list'

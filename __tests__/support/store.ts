@@ -37,6 +37,8 @@ export interface S3Store extends Credentials {
    * which names the upload's segments after the key and its upload id.
    */
   maxUploadKeyBytes: number;
+  /** Whether it keeps lifecycle rules (Swift's s3api has none: a GET answers no rules). */
+  lifecycleRules: boolean;
 }
 
 const localStart =
@@ -62,6 +64,7 @@ const stores: Record<string, () => S3Store> = {
     },
     howToStart: localStart,
     maxUploadKeyBytes: 1024,
+    lifecycleRules: true,
   }),
   swift: () => ({
     name: 'OpenStack Swift (s3api)',
@@ -76,6 +79,7 @@ const stores: Record<string, () => S3Store> = {
     },
     howToStart: localStart,
     maxUploadKeyBytes: 960,
+    lifecycleRules: false,
   }),
   // Any other store (MinIO, Amazon S3, R2, …), described by the environment.
   env: () => ({
@@ -93,6 +97,7 @@ const stores: Record<string, () => S3Store> = {
       : undefined,
     howToStart: 'check the S3_TEST_* variables.',
     maxUploadKeyBytes: 1024,
+    lifecycleRules: process.env.S3_TEST_LIFECYCLE_RULES !== 'false',
   }),
 };
 
