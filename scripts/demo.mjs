@@ -1,5 +1,6 @@
 // The body of `npm run demo` (see demo.sh), run with the local S3 server up.
-import { spawnSync } from 'node:child_process';
+import { Buffer } from 'node:buffer';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +14,7 @@ import {
   DeleteBucketCommand,
   ListMultipartUploadsCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 
 const require = createRequire(import.meta.url);
@@ -26,26 +28,33 @@ const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, c
 const bucket = `demo-${randomBytes(3).toString('hex')}`;
 const maxAge = '3s';
 
-const seed = (keys) =>
+/** Starts an upload per key, with one part of `partBytes` when given. */
+const seed = (keys, partBytes = 0) =>
   Promise.all(
-    keys.map((Key) => s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }))),
+    keys.map(async (Key) => {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+      if (partBytes === 0) return;
+      const Body = Buffer.alloc(partBytes, 7);
+      await s3.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body }));
+    }),
   );
+const numbered = (prefix, count, name) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${name}-${String(i + 1).padStart(2, '0')}.bin`);
 const heading = (text) =>
   console.log(`\n\x1b[1m── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}\x1b[0m`);
 
 await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 try {
   heading(`Seeding s3://${bucket}`);
-  await seed([
-    'ci/run-1/dataset.parquet',
-    'ci/run-1/dataset.parquet',
-    'ci/run-1/video (final).mp4',
-    'ci/run-2/<b>odd|key</b>.bin',
-    'releases/v1.0.tar.gz',
-  ]);
-  console.log('5 uploads, 4 of them under ci/; waiting 4 s so that they are older than max-age');
+  // As a test suite that crashed in three runs would leave them: many small uploads in one
+  // run, a few large ones in another; plus an upload outside the prefix.
+  await seed(numbered('ci/run-101/', 14, 'fixture'), 64 * 1024);
+  await seed(numbered('ci/run-102/videos/', 3, 'clip'), 1024 * 1024);
+  await seed(['ci/run-103/dataset.parquet', 'ci/run-103/dataset.parquet'], 256 * 1024);
+  await seed(['ci/run-103/<b>odd|key</b>.bin', 'ci/warm-up.bin', 'releases/v1.0.tar.gz']);
+  console.log('22 uploads, 21 of them under ci/; waiting 5 s so that they are older than max-age');
   await sleep(5000); // max-age plus the whole seconds of the store clock and Initiated
-  await seed(['ci/run-3/in-progress.bin']);
+  await seed(['ci/run-104/in-progress.bin']);
   console.log('1 fresh upload under ci/, started just now');
 
   heading(`Running dist/index.js (bucket: ${bucket}, prefix: ci/, max-age: ${maxAge})`);
@@ -75,6 +84,7 @@ try {
       'INPUT_MAX-AGE': maxAge,
       INPUT_ENDPOINT: endpoint,
       'INPUT_FORCE-PATH-STYLE': 'true',
+      'INPUT_REPORT-BYTES': 'true',
     },
   });
 
@@ -83,7 +93,12 @@ try {
   for (const [, name, , value] of outputs) console.log(`${name.padEnd(14)} ${value}`);
 
   heading('Job summary (GITHUB_STEP_SUMMARY)');
-  console.log(readFileSync(summaryFile, 'utf8'));
+  const summary = readFileSync(summaryFile, 'utf8');
+  console.log(summary);
+  const page = join(tmpdir(), 's3-multipart-cleanup-demo-summary.html');
+  writeFileSync(page, summaryPage(summary));
+  heading('The job summary as GitHub shows it');
+  console.log(`Open ${page} in a browser.`);
   rmSync(work, { recursive: true, force: true });
   process.exitCode = run.status ?? 1;
 } finally {
@@ -92,4 +107,40 @@ try {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }));
   }
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/**
+ * The summary as an HTML page that looks like it does on GitHub: rendered by cmark-gfm,
+ * GitHub's own Markdown renderer, and styled with github-markdown-css.
+ */
+function summaryPage(markdown) {
+  const extensions = ['table', 'strikethrough', 'autolink', 'tagfilter', 'tasklist'];
+  const html = execFileSync(
+    'cmark-gfm',
+    ['--unsafe', '--github-pre-lang', ...extensions.flatMap((name) => ['-e', name])],
+    { input: markdown, encoding: 'utf8' },
+  );
+  const css = readFileSync(
+    require.resolve('github-markdown-css/github-markdown-light.css'),
+    'utf8',
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Job summary: S3 multipart upload cleanup</title>
+<style>
+${css}
+body { margin: 0; background: #f6f8fa; }
+.markdown-body { box-sizing: border-box; max-width: 1012px; margin: 32px auto; padding: 32px;
+  background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
+</style>
+</head>
+<body>
+<article class="markdown-body">
+${html}
+</article>
+</body>
+</html>
+`;
 }
