@@ -51,8 +51,13 @@ export enum Output {
   BucketsWithoutAbortRule = 'buckets-without-abort-rule',
 }
 
-/** What the main step of `when: post` hands to the post step (GITHUB_STATE). */
+/** What the main step hands to the post step (GITHUB_STATE). */
 export enum State {
+  /**
+   * Set by every main step: main and post run the same bundle, and a step that finds it
+   * is the post step (as in actions/checkout).
+   */
+  IsPost = 'is-post',
   /** Set by the main step when the cleanup is to run in the post step. */
   CleanupInPost = 'cleanup-in-post',
 }

@@ -27,9 +27,18 @@ import {
   type RunDescription,
 } from './summary/render.js';
 
-/** The main step. With `when: post` it only checks the inputs and leaves the work to runPost. */
+/**
+ * The step, main or post: action.yml runs this one bundle for both, and the post step is the
+ * one that finds the state every main step saves. With `when: post` the main step only
+ * checks the inputs and leaves the work to the post step.
+ */
 export async function run(): Promise<void> {
   const startedAt = new Date();
+  if (core.getState(State.IsPost) === 'true') {
+    await runPost(startedAt);
+    return;
+  }
+  core.saveState(State.IsPost, 'true');
   const config = await readConfig();
   if (!config) return;
   if (config.when === 'post') {
@@ -43,8 +52,7 @@ export async function run(): Promise<void> {
 }
 
 /** The post step: cleans up if the main step of `when: post` asked for it, else does nothing. */
-export async function runPost(): Promise<void> {
-  const startedAt = new Date();
+async function runPost(startedAt: Date): Promise<void> {
   if (core.getState(State.CleanupInPost) !== 'true') return;
   const config = await readConfig();
   if (config) await cleanUp(config, startedAt);

@@ -37,7 +37,7 @@ describe('dist/index.js as the runner runs it', () => {
     expect(action.runs).toEqual({
       using: 'node24',
       main: 'dist/index.js',
-      post: 'dist/post/index.js',
+      post: 'dist/index.js',
       'post-if': 'always()',
     });
     expect(execFileSync(node24, ['--version']).toString()).toMatch(/^v24\./);

@@ -33,7 +33,7 @@ describe('when: post', () => {
 
     const main = await runAction(inputs, storeCredentials);
     expect(main.exitCode).toBe(0);
-    expect(main.state).toEqual({ 'cleanup-in-post': 'true' });
+    expect(main.state).toEqual({ 'is-post': 'true', 'cleanup-in-post': 'true' });
     expect(main.stdout).toContain("The cleanup runs when the job ends, in this action's post step");
 
     // The tests run (and crash) between the two steps, leaving uploads behind.
@@ -51,7 +51,7 @@ describe('when: post', () => {
     const bucket = await newBucket('e2e-post-now');
     const inputs = { bucket, 'max-age': '0', ...storeInputs };
     const main = await runAction(inputs, storeCredentials);
-    expect(main.state).toEqual({});
+    expect(main.state).toEqual({ 'is-post': 'true' });
     const later = await seedStale(bucket, ['x']);
     const post = await runAction(inputs, storeCredentials, { entry: 'post', state: main.state });
     expect(post.exitCode).toBe(0);

@@ -28,7 +28,7 @@ Object.assign(process.env, {
 });
 const fake = fakeCore();
 jest.unstable_mockModule('@actions/core', () => fake.core);
-const { run, runPost } = await import('../../src/main.js');
+const { run } = await import('../../src/main.js');
 
 let s3: ReturnType<typeof mockClient>;
 let savedEnv: NodeJS.ProcessEnv;
@@ -47,8 +47,9 @@ afterEach(() => {
   process.env = savedEnv;
 });
 
+/** The main step: it starts with no saved state. */
 async function runAction(inputs: Record<string, string>) {
-  fake.useInputs({ bucket: 'test-bucket', 'max-age': '1d', ...inputs });
+  fake.useInputs({ bucket: 'test-bucket', 'max-age': '1d', ...inputs }, {});
   await run();
   return fake;
 }
@@ -279,7 +280,10 @@ describe('when: post', () => {
     fake.useInputs({ bucket: 'b', when: 'post', 'max-age': '0' }, {});
     await run();
     expect(s3.calls()).toHaveLength(0);
-    expect(fake.core.saveState).toHaveBeenCalledWith('cleanup-in-post', 'true');
+    expect(fake.core.saveState.mock.calls).toEqual([
+      ['is-post', 'true'],
+      ['cleanup-in-post', 'true'],
+    ]);
     expect(fake.core.setFailed).not.toHaveBeenCalled();
     expect(fake.core.info).toHaveBeenCalledWith(
       "The inputs are valid. The cleanup runs when the job ends, in this action's post step (when: post).",
@@ -287,25 +291,29 @@ describe('when: post', () => {
   });
 
   it('cleans up in the post step that the main step asked for', async () => {
-    fake.useInputs({ bucket: 'b', when: 'post', 'max-age': '0' }, { 'cleanup-in-post': 'true' });
-    await runPost();
+    fake.useInputs(
+      { bucket: 'b', when: 'post', 'max-age': '0' },
+      { 'is-post': 'true', 'cleanup-in-post': 'true' },
+    );
+    await run();
+    expect(fake.core.saveState).not.toHaveBeenCalled();
     expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
     expect(fake.outputs()['aborted-count']).toBe('1');
     expect(fake.summaryText()).toContain('✅ **Aborted 1 stale upload**');
   });
 
   it('does nothing in the post step of a run that cleaned up at once', async () => {
-    fake.useInputs({ bucket: 'b', 'max-age': '0' }, {});
-    await runPost();
+    fake.useInputs({ bucket: 'b', 'max-age': '0' }, { 'is-post': 'true' });
+    await run();
     expect(s3.calls()).toHaveLength(0);
     expect(fake.core.setOutput).not.toHaveBeenCalled();
   });
 
-  it('still refuses bad input in the main step, and records nothing', async () => {
+  it('still refuses bad input in the main step, and leaves the post step nothing to do', async () => {
     fake.useInputs({ bucket: 'b', when: 'post', 'max-age': 'soon' }, {});
     await run();
     expect(fake.core.setFailed).toHaveBeenCalledWith(expect.stringMatching(/^Invalid input/));
-    expect(fake.core.saveState).not.toHaveBeenCalled();
+    expect(fake.core.saveState.mock.calls).toEqual([['is-post', 'true']]);
   });
 });
 
