@@ -27,22 +27,26 @@ export const MAX_GROUPS = 10_000;
 
 /** Stale uploads counted by bucket and group. Groups beyond the cap are counted together. */
 export class GroupTally {
-  private readonly groups = new Map<string, UploadGroup>();
+  /** By bucket, then by group. */
+  private readonly groups = new Map<string, Map<string, UploadGroup>>();
+  private kept = 0;
   /** Uploads in groups met after the cap was reached; undefined until then. */
   other: UploadGroup | undefined;
 
   constructor(private readonly limit = MAX_GROUPS) {}
 
   add(bucket: string, group: string, initiated: Date | undefined, bytes = 0): void {
-    const id = `${bucket}\u0000${group}`;
-    let tally = this.groups.get(id);
+    let inBucket = this.groups.get(bucket);
+    if (!inBucket) this.groups.set(bucket, (inBucket = new Map()));
+    let tally = inBucket.get(group);
     if (!tally) {
-      if (this.groups.size >= this.limit) {
+      if (this.kept >= this.limit) {
         this.other ??= { bucket: '', group: '', uploads: 0, bytes: 0, oldest: undefined };
         tally = this.other;
       } else {
         tally = { bucket, group, uploads: 0, bytes: 0, oldest: undefined };
-        this.groups.set(id, tally);
+        inBucket.set(group, tally);
+        this.kept += 1;
       }
     }
     tally.uploads += 1;
@@ -52,7 +56,7 @@ export class GroupTally {
 
   /** Groups kept (the cap at most). */
   get size(): number {
-    return this.groups.size;
+    return this.kept;
   }
 
   /** The `count` largest groups, by bytes or by uploads; the oldest first among equals. */
@@ -62,6 +66,7 @@ export class GroupTally {
       b.uploads - a.uploads ||
       (a.oldest?.getTime() ?? Infinity) - (b.oldest?.getTime() ?? Infinity) ||
       (`${a.bucket}/${a.group}` < `${b.bucket}/${b.group}` ? -1 : 1);
-    return [...this.groups.values()].sort(order).slice(0, count);
+    const all = [...this.groups.values()].flatMap((inBucket) => [...inBucket.values()]);
+    return all.sort(order).slice(0, count);
   }
 }

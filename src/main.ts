@@ -91,9 +91,11 @@ async function cleanUpUntilStopped(
   const proxy = proxyLine(process.env);
   if (proxy) core.info(proxy);
   const clients = new RegionalClients(config.region, (region) =>
-    createS3Client({ ...config, region, proxyEnv: process.env }),
+    createS3Client({ ...config, region, proxyEnv: process.env, stop: stop.signal }),
   );
   const report = new RunReport();
+  // Read once: it is the environment, and each read costs as much as the log line it guards.
+  const debug = core.isDebug();
   let buckets: BucketAccess[] = [];
   let lifecycleChecks: Promise<BucketLifecycle[]> | undefined;
   let lifecycle: BucketLifecycle[];
@@ -132,7 +134,7 @@ async function cleanUpUntilStopped(
         for await (const event of cleanTarget(client, target, { ...plan, listing })) {
           const safeEvent = redactEvent(event, redact);
           report.record(safeEvent);
-          logEvent(safeEvent, storeStart);
+          logEvent(safeEvent, storeStart, debug);
           if (safeEvent.kind === 'upload') await reportFile?.write(safeEvent, storeStart);
         }
         core.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
@@ -226,7 +228,7 @@ function targetsOf(config: Config): Target[] {
   return config.buckets.flatMap((bucket) => config.prefixes.map((prefix) => ({ bucket, prefix })));
 }
 
-function logEvent(event: CleanupEvent, nowMs: number): void {
+function logEvent(event: CleanupEvent, nowMs: number, debug: boolean): void {
   if (event.kind === 'listing-failed') {
     core.error(`Listing ${describeTarget(event.target)} failed: ${event.error}`);
     return;
@@ -234,7 +236,7 @@ function logEvent(event: CleanupEvent, nowMs: number): void {
   // Every other upload is a debug line: not built at all unless debug logging is on, as
   // writing one per upload costs more than the rest of the action's own code.
   if (event.result === 'failed') core.info(outcomeLine(event, nowMs));
-  else if (event.result !== 'kept' && core.isDebug()) core.debug(outcomeLine(event, nowMs));
+  else if (event.result !== 'kept' && debug) core.debug(outcomeLine(event, nowMs));
 }
 
 function writeOutputs(

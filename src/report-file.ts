@@ -15,11 +15,17 @@ export interface ReportLine {
   parts?: number;
 }
 
+/** Lines are written in chunks of about this size: one write per upload costs more. */
+const CHUNK_CHARS = 64 * 1024;
+
 /**
  * The machine-readable report, written as the outcomes arrive: one JSON object per line,
- * nothing kept in memory, waiting for the disk when it falls behind.
+ * held in memory a chunk at most, waiting for the disk when it falls behind. Only whole
+ * lines are ever written.
  */
 export class ReportFile {
+  private chunk = '';
+
   private constructor(
     readonly path: string,
     private readonly stream: WriteStream,
@@ -45,11 +51,19 @@ export class ReportFile {
       ...(outcome.error !== undefined && { error: outcome.error }),
       ...(outcome.size && { bytes: outcome.size.bytes, parts: outcome.size.parts }),
     };
-    if (!this.stream.write(`${JSON.stringify(line)}\n`)) await once(this.stream, 'drain');
+    this.chunk += `${JSON.stringify(line)}\n`;
+    if (this.chunk.length >= CHUNK_CHARS) await this.flush();
   }
 
   async close(): Promise<void> {
+    await this.flush();
     this.stream.end();
     await once(this.stream, 'finish');
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = this.chunk;
+    this.chunk = '';
+    if (chunk !== '' && !this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 }

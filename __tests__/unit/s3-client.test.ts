@@ -23,12 +23,23 @@ const failuresBeforeSuccess: Record<string, typeof slowDown & { times: number }>
 };
 const attempts = new Map<string, number>();
 let silentRequests = 0;
+const throttledRequests: number[] = [];
 
 function respond(request: IncomingMessage, response: import('node:http').ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://localhost');
   // The bucket `silent` is a store that stopped answering: requests are read, never answered.
   if (url.pathname.startsWith('/silent')) {
     silentRequests += 1;
+    return;
+  }
+  // The bucket `throttled` answers every request with SlowDown: the SDK backs off and retries.
+  if (url.pathname.startsWith('/throttled')) {
+    throttledRequests.push(Date.now());
+    response.statusCode = 503;
+    response.setHeader('Content-Type', 'application/xml');
+    response.end(
+      `<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`,
+    );
     return;
   }
   if (request.method === 'GET' && url.searchParams.has('uploads')) {
@@ -79,9 +90,10 @@ afterAll(async () => {
 async function eventsOf(
   client: ReturnType<typeof createS3Client>,
   plan: Partial<CleanupPlan> = {},
+  bucket = 'silent',
 ): Promise<CleanupEvent[]> {
   const events: CleanupEvent[] = [];
-  const target = { bucket: 'silent', prefix: '' };
+  const target = { bucket, prefix: '' };
   const fullPlan = { cutoff: new Date(), dryRun: false, concurrency: 1, ...plan };
   for await (const event of cleanTarget(client, target, fullPlan)) events.push(event);
   return events;
@@ -122,7 +134,7 @@ describe('createS3Client', () => {
 });
 
 /** The action's own client, pointed at the stand-in, one request at a time. */
-const standInClient = (settings: { requestTimeoutMs?: number } = {}) =>
+const standInClient = (settings: { requestTimeoutMs?: number; stop?: AbortSignal } = {}) =>
   createS3Client({
     region: 'us-east-1',
     endpoint,
@@ -150,8 +162,8 @@ describe('a store that stops answering', () => {
 
   it('cancels the request in flight when the run is stopped', async () => {
     silentRequests = 0;
-    const client = standInClient();
     const stop = new AbortController();
+    const client = standInClient({ stop: stop.signal });
     setTimeout(() => stop.abort(new Error('the run reached its timeout (timeout: 1s)')), 300);
     const started = Date.now();
     const events = await eventsOf(client, { stop: stop.signal });
@@ -165,5 +177,32 @@ describe('a store that stops answering', () => {
     expect(silentRequests).toBe(1);
     // Well before the 30 s a request may take: the stop, not a time limit, ended it.
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("cancels a retry's wait when the run is stopped, as well as a request", async () => {
+    throttledRequests.length = 0;
+    const stop = new AbortController();
+    const client = standInClient({ stop: stop.signal });
+    // Stopped once the first attempt has been refused, while the SDK backs off.
+    let stoppedAt = 0;
+    const stopping = setInterval(() => {
+      if (throttledRequests.length === 1 && stoppedAt === 0) {
+        stoppedAt = Date.now();
+        stop.abort(new Error('the job was cancelled (the runner sent SIGINT)'));
+      }
+    }, 5);
+    const events = await eventsOf(client, { stop: stop.signal }, 'throttled');
+    clearInterval(stopping);
+    client.destroy();
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: 'listing-failed',
+        error: expect.stringMatching(/^the job was cancelled \(the runner sent SIGINT\): stopped/),
+      }),
+    ]);
+    // Throttling backs off 0.5, 1, 2, 4 s (with jitter) over 5 attempts: a wait left to
+    // run out would make a second attempt and take seconds.
+    expect(throttledRequests).toHaveLength(1);
+    expect(Date.now() - stoppedAt).toBeLessThan(1_000);
   });
 });

@@ -16,8 +16,9 @@ export interface CleanupPlan {
   /** How the bucket's store lists uploads (see probe.ts); `standard` when absent. */
   listing?: ListingKind;
   /**
-   * Stops the run (its timeout): no further page is listed and no further abort starts;
-   * requests in flight are cancelled. The signal's reason says why, for the report.
+   * Stops the run (its timeout, a cancel): no further page is listed and no further abort
+   * starts; requests in flight are cancelled by the client, which must be made with the
+   * same stop (createS3Client). The signal's reason says why, for the report.
    */
   stop?: AbortSignal;
   /** Keys never to abort, however old (the exclude patterns). */
@@ -54,7 +55,6 @@ export async function* cleanTarget(
       stop?.throwIfAborted();
       const pages = listUploadPages(client, target, {
         pageSize: plan.pageSize,
-        signal: stop,
         kind: plan.listing,
       });
       for await (const page of pages) {
@@ -110,7 +110,6 @@ async function abortUpload(
         Key: upload.key,
         UploadId: upload.uploadId,
       }),
-      { abortSignal: stop },
     );
     return { result: 'aborted' };
   } catch (error) {
@@ -134,7 +133,7 @@ async function measure(
   stop: AbortSignal | undefined,
 ): Promise<{ size?: UploadOutcome['size']; sizeError?: string; gone?: boolean }> {
   try {
-    return { size: await measureUpload(client, target, upload, stop) };
+    return { size: await measureUpload(client, target, upload) };
   } catch (error) {
     // Stopped: the abort that follows says so; the size is simply unknown.
     if (stop?.aborted) return {};

@@ -21,6 +21,7 @@ export type LifecycleCheck =
 export async function checkLifecycle(
   { client, bucket, listing }: BucketAccess,
   prefixes: string[],
+  /** The run's stop, which the client was made with: to say why a read was cut short. */
   signal?: AbortSignal,
 ): Promise<LifecycleCheck> {
   if (listing === 'minio') {
@@ -33,7 +34,7 @@ export async function checkLifecycle(
   let rules: LifecycleRule[];
   try {
     const command = new GetBucketLifecycleConfigurationCommand({ Bucket: bucket });
-    rules = (await client.send(command, { abortSignal: signal })).Rules ?? [];
+    rules = (await client.send(command)).Rules ?? [];
     // Amazon S3 has no empty configuration (it answers NoSuchLifecycleConfiguration), but
     // a store without lifecycle rules may answer so (Swift's s3api).
     if (rules.length === 0) {

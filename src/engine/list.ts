@@ -16,8 +16,6 @@ interface Markers {
 export interface ListingOptions {
   /** Uploads per page; the store's maximum unless a test needs less. */
   pageSize?: number;
-  /** Cancels the request in flight; the listing then throws. */
-  signal?: AbortSignal;
   /** How the bucket's store lists; `standard` unless it is known to differ. */
   kind?: ListingKind;
 }
@@ -61,11 +59,11 @@ export class ListingStalledError extends Error {
 export async function* listUploadPages(
   client: S3Client,
   target: Target,
-  { pageSize = MAX_PAGE_SIZE, signal, kind = 'standard' }: ListingOptions = {},
+  { pageSize = MAX_PAGE_SIZE, kind = 'standard' }: ListingOptions = {},
 ): AsyncGenerator<Upload[]> {
   const prefix = listingPrefix(target.prefix, kind);
   const request = (markers: Markers) =>
-    requestPage(client, target.bucket, prefix, markers, pageSize, signal);
+    requestPage(client, target.bucket, prefix, markers, pageSize);
   let markers: Markers = {};
   let previousPageIds = new Set<string>();
   let response = request(markers);
@@ -89,7 +87,6 @@ function requestPage(
   prefix: string,
   markers: Markers,
   pageSize: number,
-  signal: AbortSignal | undefined,
 ): Promise<ListMultipartUploadsCommandOutput> {
   const request = client.send(
     new ListMultipartUploadsCommand({
@@ -101,7 +98,6 @@ function requestPage(
       // Keys may hold bytes that XML cannot carry; ask for them percent-encoded.
       EncodingType: 'url',
     }),
-    { abortSignal: signal },
   );
   // A page requested ahead may never be awaited if the caller stops; don't let it crash Node.
   request.catch(() => undefined);

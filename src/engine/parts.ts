@@ -9,7 +9,6 @@ export async function measureUpload(
   client: S3Client,
   target: Target,
   upload: Upload,
-  signal?: AbortSignal,
 ): Promise<UploadSize> {
   const size: UploadSize = { parts: 0, bytes: 0 };
   let marker: string | undefined;
@@ -21,7 +20,6 @@ export async function measureUpload(
         UploadId: upload.uploadId,
         PartNumberMarker: marker,
       }),
-      { abortSignal: signal },
     );
     for (const part of page.Parts ?? []) {
       size.parts += 1;

@@ -79,6 +79,8 @@ async function ask(client: S3Client, bucket: string, signal?: AbortSignal): Prom
     { step: 'deserialize', name: 'bucketProbe' },
   );
   try {
+    // Sent with options, so that the SDK does not cache this one command's middleware for
+    // every later listing (cacheMiddleware caches only requests sent without options).
     await client.send(command, { abortSignal: signal });
   } catch (error) {
     answer.error = error;

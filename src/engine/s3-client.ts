@@ -1,6 +1,12 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  SMITHY_CONTEXT_KEY,
+  type HttpHandlerOptions,
+  type InitializeMiddleware,
+} from '@smithy/types';
 
 export interface ClientSettings {
   region: string;
@@ -15,6 +21,8 @@ export interface ClientSettings {
    * behind a proxy sets them for every action, and the SDK ignores them by itself.
    */
   proxyEnv?: NodeJS.ProcessEnv;
+  /** The run's stop: when it fires, every request in flight and every retry's wait ends. */
+  stop?: AbortSignal;
 }
 
 /**
@@ -29,7 +37,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * An S3 client with credentials from the SDK's default chain (environment, web identity,
  * profiles), adaptive retries for throttling, 5xx and timeouts, a time limit on every
  * request, kept-alive connections for every abort in flight plus the page being listed
- * ahead, and the environment's proxy settings when given.
+ * ahead, the environment's proxy settings when given, and the run's stop on every request.
+ *
+ * The middleware stack is resolved once per operation (cacheMiddleware), which the SDK does
+ * only for requests sent without options: so the stop is given to every request here, by
+ * the client, rather than with each one.
  */
 export function createS3Client(settings: ClientSettings): S3Client {
   const agentOptions = {
@@ -38,19 +50,57 @@ export function createS3Client(settings: ClientSettings): S3Client {
     // Node's own proxy support (24.5+): HTTP in absolute form, HTTPS through CONNECT.
     proxyEnv: settings.proxyEnv,
   };
-  return new S3Client({
+  const { stop } = settings;
+  const client = new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle,
     retryMode: 'adaptive',
     maxAttempts: 5,
-    requestHandler: {
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
-      connectionTimeout: CONNECT_TIMEOUT_MS,
-      requestTimeout: settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
-      // Without it, the SDK only logs a warning when a request exceeds requestTimeout.
-      throwOnRequestTimeout: true,
-    },
+    cacheMiddleware: true,
+    requestHandler: new StoppableHttpHandler(
+      {
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+        connectionTimeout: CONNECT_TIMEOUT_MS,
+        requestTimeout: settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+        // Without it, the SDK only logs a warning when a request exceeds requestTimeout.
+        throwOnRequestTimeout: true,
+      },
+      stop,
+    ),
   });
+  if (stop) client.middlewareStack.add(stopRetries(stop), { step: 'initialize', name: 'runStop' });
+  return client;
+}
+
+/** Sends every request with the run's stop as its abort signal, unless it has its own. */
+class StoppableHttpHandler extends NodeHttpHandler {
+  constructor(
+    options: ConstructorParameters<typeof NodeHttpHandler>[0],
+    private readonly stop: AbortSignal | undefined,
+  ) {
+    super(options);
+  }
+
+  override handle(
+    request: Parameters<NodeHttpHandler['handle']>[0],
+    options: HttpHandlerOptions = {},
+  ) {
+    return super.handle(request, { ...options, abortSignal: options.abortSignal ?? this.stop });
+  }
+}
+
+/**
+ * The retry middleware waits between attempts (and the adaptive rate limiter before one)
+ * until the request's abort signal fires, which it reads from the request's context.
+ */
+function stopRetries(
+  stop: AbortSignal,
+): InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes> {
+  return (next, context) => (args) => {
+    const smithy = (context[SMITHY_CONTEXT_KEY] ??= {});
+    smithy.abortSignal ??= stop;
+    return next(args);
+  };
 }
