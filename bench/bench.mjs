@@ -22,6 +22,7 @@ import {
   runRclone,
   timed,
 } from './tools.mjs';
+import { benchCeiling } from './ceiling.mjs';
 import { printReport } from './report.mjs';
 
 /** @typedef {import('./tools.mjs').Run} Run */
@@ -29,7 +30,9 @@ import { printReport } from './report.mjs';
 const USAGE = `usage: npm run bench -- [options]
   --uploads N           stale uploads per timed run (default 3000)
   --rounds R            rounds of action, raw, rclone per profile (default 3, at least 3)
-  --profile P           loopback, rtt20 or both (default both)
+  --profile P           loopback, rtt20, ceiling, both (loopback and rtt20) or all
+                        (default all)
+  --ceiling-uploads N   uploads per timed run of the ceiling profile (default 20000)
   --rclone-uploads N    uploads per rclone run, if rclone through rtt20 is too slow
                         (default: --uploads); its time is then scaled to --uploads
   --raw-concurrency C   skip the calibration of the baseline, use C
@@ -45,14 +48,22 @@ const options = parseOptions();
 const log = (/** @type {string} */ line) => console.error(`bench: ${line}`);
 // Seeding and checking go straight to RGW, never through the proxy, and are not timed.
 const direct = createClient({ concurrency: 32 });
+// The ceiling profile needs no RGW (nor rclone); the start-up and memory runs do.
+const onRgw = options.profiles.some((name) => name !== 'ceiling');
 
 const machine = await describeMachine();
 log(`${machine.cpus} CPUs, load ${machine.loadBefore}, Ceph ${machine.ceph}, ${machine.rclone}`);
-const startup = await measureStartup();
+const startup = onRgw ? await measureStartup() : undefined;
 const profiles = [];
-for (const name of options.profiles) profiles.push(await benchProfile(name));
-const memory = options.memory ? await measureMemory() : undefined;
-const others = await otherTools();
+for (const name of options.profiles) {
+  profiles.push(
+    name === 'ceiling'
+      ? await benchCeiling({ uploads: options.ceilingUploads, rounds: options.rounds, log })
+      : await benchProfile(name),
+  );
+}
+const memory = onRgw && options.memory ? await measureMemory() : undefined;
+const others = onRgw ? await otherTools() : [];
 machine.loadAfter = loadavg()
   .map((l) => l.toFixed(2))
   .join(' ');
@@ -265,7 +276,8 @@ function parseOptions() {
     options: {
       uploads: { type: 'string', default: '3000' },
       rounds: { type: 'string', default: '3' },
-      profile: { type: 'string', default: 'both' },
+      profile: { type: 'string', default: 'all' },
+      'ceiling-uploads': { type: 'string', default: '20000' },
       'rclone-uploads': { type: 'string' },
       'raw-concurrency': { type: 'string' },
       'no-memory': { type: 'boolean', default: false },
@@ -282,15 +294,22 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min}, got ${text}`);
     return n;
   };
-  const profiles = { loopback: ['loopback'], rtt20: ['rtt20'], both: ['loopback', 'rtt20'] }[
-    values.profile
-  ];
-  if (!profiles) fail(`--profile must be loopback, rtt20 or both, got ${values.profile}`);
+  const profiles = {
+    loopback: ['loopback'],
+    rtt20: ['rtt20'],
+    ceiling: ['ceiling'],
+    both: ['loopback', 'rtt20'],
+    all: ['loopback', 'rtt20', 'ceiling'],
+  }[values.profile];
+  if (!profiles) {
+    fail(`--profile must be loopback, rtt20, ceiling, both or all, got ${values.profile}`);
+  }
   const uploads = count('uploads', values.uploads);
   return {
     uploads,
     rounds: count('rounds', values.rounds, 3),
-    profiles: /** @type {('loopback' | 'rtt20')[]} */ (profiles),
+    profiles: /** @type {('loopback' | 'rtt20' | 'ceiling')[]} */ (profiles),
+    ceilingUploads: count('ceiling-uploads', values['ceiling-uploads']),
     rcloneUploads: values['rclone-uploads']
       ? count('rclone-uploads', values['rclone-uploads'])
       : uploads,

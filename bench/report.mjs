@@ -1,9 +1,9 @@
 // Turns the benchmark's measurements into medians, ratios and the issue's targets, and prints
 // them as plain-text tables (or JSON with --json).
 
-/** The issue's targets (#4), checked against this run's numbers. */
+/** The issues' targets (#4, and #11 for the ceiling), checked against this run's numbers. */
 const TARGETS = {
-  actionPerRaw: 1.3,
+  actionPerRaw: { loopback: 1.3, rtt20: 1.3, ceiling: 1.1 },
   rclonePerAction: { loopback: 1.5, rtt20: 10 },
   rss20kPer1k: 1.3,
 };
@@ -16,8 +16,9 @@ export function median(values) {
 }
 
 /**
- * @typedef {{ tool: string, uploads: number, seconds: number[], cpuSeconds: number[] }} ToolTimes
- * @typedef {{ name: 'loopback' | 'rtt20', delayMs: number, rawConcurrency: number,
+ * @typedef {{ tool: string, uploads: number, seconds: number[], cpuSeconds: number[],
+ *   maxRssKb?: number[] }} ToolTimes
+ * @typedef {{ name: 'loopback' | 'rtt20' | 'ceiling', delayMs: number, rawConcurrency: number,
  *   calibration: { concurrency: number, seconds: number }[], tools: ToolTimes[] }} Profile
  */
 
@@ -37,6 +38,7 @@ function summariseProfile(profile) {
       ...t,
       median: seconds,
       cpuMedian: median(t.cpuSeconds),
+      rssMedianKb: t.maxRssKb ? median(t.maxRssKb) : undefined,
       perSecond,
       perAction: action.uploads / perSecond / actionSeconds,
       scaled: t.uploads !== action.uploads,
@@ -44,17 +46,14 @@ function summariseProfile(profile) {
   });
   const ratio = (/** @type {string} */ name) => tools.find((t) => t.tool === name)?.perAction;
   const actionPerRaw = 1 / (ratio('raw') ?? NaN);
-  const rclonePerAction = ratio('rclone') ?? NaN;
-  const rcloneTarget = TARGETS.rclonePerAction[profile.name];
-  return {
-    ...profile,
-    uploads: action.uploads,
-    tools,
-    targets: [
-      target('action/raw', actionPerRaw, '≤', TARGETS.actionPerRaw),
-      target('rclone/action', rclonePerAction, '≥', rcloneTarget),
-    ],
-  };
+  const targets = [target('action/raw', actionPerRaw, '≤', TARGETS.actionPerRaw[profile.name])];
+  if (profile.name !== 'ceiling') {
+    const rclonePerAction = ratio('rclone') ?? NaN;
+    targets.push(
+      target('rclone/action', rclonePerAction, '≥', TARGETS.rclonePerAction[profile.name]),
+    );
+  }
+  return { ...profile, uploads: action.uploads, tools, targets };
 }
 
 /**
@@ -80,7 +79,7 @@ function summariseMemory(runs) {
 
 /**
  * @param {{ machine: Record<string, unknown>, options: { uploads: number, rounds: number },
- *   startup: Record<'bare' | 'invalidInput' | 'emptyBucket', number[]>, profiles: Profile[],
+ *   startup?: Record<'bare' | 'invalidInput' | 'emptyBucket', number[]>, profiles: Profile[],
  *   memory?: { uploads: number, maxRssKb?: number, seconds: number }[],
  *   others: { tool: string, skipped: string }[] } & { options: { json: boolean } }} results
  */
@@ -89,9 +88,14 @@ export function printReport(results) {
     machine: results.machine,
     uploads: results.options.uploads,
     rounds: results.options.rounds,
-    startup: Object.fromEntries(
-      Object.entries(results.startup).map(([name, runs]) => [name, { median: median(runs), runs }]),
-    ),
+    startup:
+      results.startup &&
+      Object.fromEntries(
+        Object.entries(results.startup).map(([name, runs]) => [
+          name,
+          { median: median(runs), runs },
+        ]),
+      ),
     profiles: results.profiles.map(summariseProfile),
     memory: summariseMemory(results.memory),
     others: results.others,
@@ -111,28 +115,61 @@ const mib = (/** @type {number | undefined} */ kib) =>
 const renderTarget = (t) =>
   `  ${t.name.padEnd(14)} ${t.value.toFixed(2).padStart(6)}   target ${t.relation} ${t.limit}   ${t.met ? 'met' : 'MISSED'}`;
 
+/**
+ * The ceiling profile: the client's own limit, against a store that costs nothing.
+ * @param {any} profile
+ */
+function renderCeiling(profile) {
+  const lines = [
+    `profile ceiling (${profile.uploads} uploads from a zero-cost stand-in: listings from memory, aborts answer 204)`,
+    `  tool     median s   uploads/s   tool/action   CPU ms/upload   peak RSS     runs (s)`,
+  ];
+  for (const t of profile.tools) {
+    lines.push(
+      `  ${t.tool.padEnd(7)} ${s(t.median).padStart(9)} ${t.perSecond.toFixed(0).padStart(11)} ${t.perAction.toFixed(2).padStart(13)} ${((t.cpuMedian * 1000) / t.uploads).toFixed(2).padStart(15)} ${mib(t.rssMedianKb).padStart(10)}   ${t.seconds.map(s).join(' ')}`,
+    );
+  }
+  lines.push(
+    `  both in a fresh Node 24 process, start-up included, ${profile.rawConcurrency} requests in flight; CPU: user + system of that process`,
+    '  raw: bench/raw-client.mjs, @aws-sdk/client-s3 with cacheMiddleware, kept-alive sockets, standard retries',
+    '  action: node dist/index.js as the runner runs it (report file, summary, lifecycle read included)',
+    ...profile.targets.map(renderTarget),
+  );
+  return lines;
+}
+
 /** @param {any} summary */
 function renderText(summary) {
   const { machine } = summary;
+  const onRgw = summary.profiles.some((/** @type {any} */ p) => p.name !== 'ceiling');
   const lines = [
     `s3-multipart-cleanup benchmark, ${machine.date}`,
     `machine: ${machine.cpus} CPUs, load ${machine.loadBefore} at start, ${machine.loadAfter} at end`,
-    `         bench Node ${machine.benchNode}, action Node ${machine.actionNode}, Ceph ${machine.ceph}, ${machine.rclone}`,
-    `${summary.uploads} stale uploads per timed run (max-age 1s, fresh bucket each), ${summary.rounds} rounds, tools interleaved; medians`,
+    `         bench Node ${machine.benchNode}, action Node ${machine.actionNode}` +
+      (onRgw ? `, Ceph ${machine.ceph}, ${machine.rclone}` : ''),
+    onRgw
+      ? `${summary.uploads} stale uploads per timed run on RGW (max-age 1s, fresh bucket each), ${summary.rounds} rounds, tools interleaved; medians`
+      : `${summary.rounds} rounds, tools interleaved; medians`,
     '',
   ];
 
-  const { bare, invalidInput, emptyBucket } = summary.startup;
-  const runs = bare.runs.length;
-  lines.push(
-    `start-up of the action (medians of ${runs} whole-process runs, nothing to abort)`,
-    `  bare node (node -e 0)            ${s(bare.median)} s`,
-    `  dist/index.js, invalid input     ${s(invalidInput.median)} s   (+${s(invalidInput.median - bare.median)} s: loading the bundle)`,
-    `  dist/index.js, empty bucket      ${s(emptyBucket.median)} s   (+${s(emptyBucket.median - invalidInput.median)} s: S3 client and one listing)`,
-    '',
-  );
+  if (summary.startup) {
+    const { bare, invalidInput, emptyBucket } = summary.startup;
+    const runs = bare.runs.length;
+    lines.push(
+      `start-up of the action (medians of ${runs} whole-process runs, nothing to abort)`,
+      `  bare node (node -e 0)            ${s(bare.median)} s`,
+      `  dist/index.js, invalid input     ${s(invalidInput.median)} s   (+${s(invalidInput.median - bare.median)} s: loading the bundle)`,
+      `  dist/index.js, empty bucket      ${s(emptyBucket.median)} s   (+${s(emptyBucket.median - invalidInput.median)} s: S3 client and one listing)`,
+      '',
+    );
+  }
 
   for (const profile of summary.profiles) {
+    if (profile.name === 'ceiling') {
+      lines.push(...renderCeiling(profile), '');
+      continue;
+    }
     const how =
       profile.name === 'rtt20'
         ? `through a local proxy adding ${profile.delayMs} ms to every request`
@@ -175,7 +212,7 @@ function renderText(summary) {
     lines.push(...summary.memory.targets.map(renderTarget), '');
   }
 
-  lines.push('not run');
+  if (summary.others.length > 0) lines.push('not run');
   for (const other of summary.others) lines.push(`  ${other.tool}: ${other.skipped}`);
   return lines.join('\n');
 }

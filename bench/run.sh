@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# npm run bench [-- FLAGS]: the benchmark of issue #4 (see bench/bench.mjs --help).
+# npm run bench [-- FLAGS]: the benchmark of issues #4 and #11 (see bench/bench.mjs --help).
 # Installs what it compares against (rclone) and measures with (GNU time) from Debian when
-# missing, then runs bench/bench.mjs with the local Ceph RGW up; a server this call had to
-# start is stopped afterwards, one that was already running is left running.
+# missing, then runs bench/bench.mjs with the local Ceph RGW up (not for --profile ceiling,
+# which needs no store); a server this call had to start is stopped afterwards, one that
+# was already running is left running.
 #
 #   bench/run.sh install        only the apt-get step (skipped when everything is present)
 #   bench/run.sh [FLAGS...]     install if needed, then benchmark
@@ -15,10 +16,20 @@ die() {
   exit 1
 }
 
+# The ceiling profile alone needs neither RGW nor rclone.
+ceiling_only=false
+args=("$@")
+for i in "${!args[@]}"; do
+  case ${args[i]} in
+    --profile=ceiling) ceiling_only=true ;;
+    --profile) [[ ${args[i + 1]-} == ceiling ]] && ceiling_only=true ;;
+  esac
+done
+
 # Debian packages of the commands the benchmark runs.
 missing_packages() {
-  command -v rclone >/dev/null || echo rclone
-  [[ -x /usr/bin/time ]] || echo time # GNU time: the action's peak RSS (%M)
+  [[ ${ceiling_only} == true ]] || command -v rclone >/dev/null || echo rclone
+  [[ -x /usr/bin/time ]] || echo time # GNU time: the processes' peak RSS (%M)
   return 0
 }
 
@@ -48,6 +59,9 @@ if [[ ${1-} == install ]]; then
 fi
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 install
+if [[ ${ceiling_only} == true ]]; then
+  exec node bench/bench.mjs "$@"
+fi
 export S3_STORES=rgw # the benchmark runs against Ceph RGW only
 scripts/local-s3.sh install
 exec scripts/local-s3.sh exec -- node bench/bench.mjs "$@"

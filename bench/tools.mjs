@@ -68,9 +68,8 @@ export async function runAction({
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     };
     const action = [node24, join(projectRoot, 'dist', 'index.js')];
-    // GNU time's %M is the child's peak RSS in KiB (getrusage ru_maxrss): exact, no polling.
-    const command = measureMemory ? [GNU_TIME, '-f', '%M', '-o', files.rss, ...action] : action;
-    const run = await timed(command, { cwd: work, env });
+    const memory = withPeakRss(action, files.rss);
+    const run = await timed(measureMemory ? memory.command : action, { cwd: work, env });
     if (!acceptFailure) {
       const outputs = parseOutputFile(await readFile(files.output, 'utf8'));
       const aborted = outputs['aborted-count'];
@@ -80,13 +79,24 @@ export async function runAction({
         );
       }
     }
-    const maxRssKb = measureMemory
-      ? Number((await readFile(files.rss, 'utf8')).trim().split('\n').at(-1))
-      : undefined;
+    const maxRssKb = measureMemory ? await memory.peakRssKb() : undefined;
     return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssKb };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The command run under GNU time, whose %M is the process's peak RSS in KiB (getrusage
+ * ru_maxrss): exact, no polling. `peakRssKb` reads it once the command has exited.
+ * @param {string[]} command
+ * @param {string} file where GNU time writes it
+ */
+export function withPeakRss(command, file) {
+  return {
+    command: [GNU_TIME, '-f', '%M', '-o', file, ...command],
+    peakRssKb: async () => Number((await readFile(file, 'utf8')).trim().split('\n').at(-1)),
+  };
 }
 
 /** The inputs action.yml declares, read afresh: another developer may be changing them. */

@@ -1,0 +1,106 @@
+// The ceiling profile: how fast the client itself can go. Both contenders clean the same
+// N uploads held by a stand-in that costs almost nothing (bench/zero-cost-store.mjs), so
+// the client's own CPU is the bound, as it is against Amazon S3, which takes about 3,500
+// aborts a second per prefix. Each contender is a fresh Node 24 process, start-up included:
+// the action as the runner runs it, and the SDK in its best settings (bench/raw-client.mjs).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { credentials } from './store.mjs';
+import { node24, projectRoot, runAction, timed, withPeakRss } from './tools.mjs';
+
+/** Aborts in flight for both: the action's default, and the baseline's best (see README). */
+const CONCURRENCY = 32;
+
+/**
+ * Interleaved rounds of the action and the baseline against one zero-cost store.
+ * @param {{ uploads: number, rounds: number, log: (line: string) => void }} options
+ */
+export async function benchCeiling({ uploads, rounds, log }) {
+  const store = await startStore(uploads);
+  log(`ceiling: zero-cost store with ${uploads} uploads at ${store.endpoint}`);
+  const contenders = [
+    {
+      tool: 'action',
+      run: () =>
+        runAction({
+          endpoint: store.endpoint,
+          bucket: 'bench',
+          expected: uploads,
+          measureMemory: true,
+          inputs: { concurrency: String(CONCURRENCY) },
+        }),
+    },
+    { tool: 'raw', run: () => runRawProcess(store.endpoint, uploads) },
+  ];
+  const tools = contenders.map(({ tool }) => ({
+    tool,
+    uploads,
+    /** @type {number[]} */ seconds: [],
+    /** @type {number[]} */ cpuSeconds: [],
+    /** @type {number[]} */ maxRssKb: [],
+  }));
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const [i, { tool, run }] of contenders.entries()) {
+        const result = await run();
+        tools[i].seconds.push(result.seconds);
+        tools[i].cpuSeconds.push(result.cpuSeconds);
+        tools[i].maxRssKb.push(result.maxRssKb ?? NaN);
+        log(
+          `ceiling round ${round}/${rounds}: ${tool} ${uploads} uploads in ${result.seconds.toFixed(2)} s, CPU ${result.cpuSeconds.toFixed(2)} s, peak RSS ${Math.round((result.maxRssKb ?? 0) / 1024)} MiB`,
+        );
+      }
+    }
+  } finally {
+    await store.stop();
+  }
+  return { name: 'ceiling', delayMs: 0, rawConcurrency: CONCURRENCY, calibration: [], tools };
+}
+
+/**
+ * The baseline in a fresh process, timed like the action: from spawn to exit.
+ * @returns {Promise<import('./tools.mjs').Run>}
+ */
+async function runRawProcess(/** @type {string} */ endpoint, /** @type {number} */ expected) {
+  const work = await mkdtemp(join(tmpdir(), 'bench-raw-'));
+  try {
+    const script = join(projectRoot, 'bench', 'raw-client.mjs');
+    const { command, peakRssKb } = withPeakRss(
+      [node24, script, endpoint, String(CONCURRENCY), String(expected)],
+      join(work, 'rss'),
+    );
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    };
+    const run = await timed(command, { cwd: projectRoot, env });
+    if (run.code !== 0) throw new Error(`raw-client exited with ${run.code}:\n${run.output}`);
+    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssKb: await peakRssKb() };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Starts bench/zero-cost-store.mjs in a process of its own; resolves once it listens. */
+async function startStore(/** @type {number} */ uploads) {
+  const script = join(projectRoot, 'bench', 'zero-cost-store.mjs');
+  const child = spawn(process.execPath, [script, String(uploads)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  const { endpoint } = JSON.parse(line);
+  return {
+    endpoint,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.stdin.end(); // the store exits when its stdin closes
+      await exited;
+    },
+  };
+}
