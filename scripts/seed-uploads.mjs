@@ -1,0 +1,41 @@
+// Starts multipart uploads on the local Ceph RGW (scripts/local-s3.sh), as a test run that
+// crashed would leave them, for the workflow job that runs this action with `uses: ./`.
+// Creates the bucket when it is missing, and waits until the uploads are older than
+// `max-age: 0` by the store's clock (whole seconds).
+//
+//   node scripts/seed-uploads.mjs BUCKET PREFIX COUNT
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+
+const [bucket, prefix, countText] = process.argv.slice(2);
+const count = Number(countText);
+if (!bucket || prefix === undefined || !Number.isInteger(count) || count < 1) {
+  console.error('usage: node scripts/seed-uploads.mjs BUCKET PREFIX COUNT');
+  process.exit(2);
+}
+const s3 = new S3Client({
+  endpoint: `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  // The throwaway user scripts/stores/rgw.sh creates on a server that listens on 127.0.0.1.
+  credentials: {
+    accessKeyId: 'LOCALS3TESTACCESSKEY',
+    secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
+  },
+});
+try {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+} catch (error) {
+  if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+}
+for (let i = 1; i <= count; i += 1) {
+  const Key = `${prefix}file-${i}.bin`;
+  await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));
+}
+await sleep(2100);
+console.log(`${count} uploads under s3://${bucket}/${prefix}`);
