@@ -94,11 +94,8 @@ async function cleanUpUntilStopped(
     createS3Client({ ...config, region, proxyEnv: process.env, stop: stop.signal }),
   );
   const report = new RunReport();
-  // Read once: it is the environment, and each read costs as much as the log line it guards.
-  const debug = core.isDebug();
   let buckets: BucketAccess[] = [];
   let lifecycleChecks: Promise<BucketLifecycle[]> | undefined;
-  let lifecycle: BucketLifecycle[];
   let clockOffsetMs = 0;
   let crash: string | undefined;
   try {
@@ -126,28 +123,18 @@ async function cleanUpUntilStopped(
       budget: config.limit > 0 ? { remaining: config.limit } : undefined,
       measureSize: config.reportBytes,
     };
-    const accessTo = new Map(buckets.map((access) => [access.bucket, access]));
+    const outcomes = { report, reportFile, storeStart, redact };
     for (const target of targetsOf(config)) {
-      const { counts } = report.addTarget(target);
-      const { client, listing } = accessTo.get(target.bucket)!;
-      await core.group(`Cleaning ${describeTarget(target)}`, async () => {
-        for await (const event of cleanTarget(client, target, { ...plan, listing })) {
-          const safeEvent = redactEvent(event, redact);
-          report.record(safeEvent);
-          logEvent(safeEvent, storeStart, debug);
-          if (safeEvent.kind === 'upload') await reportFile?.write(safeEvent, storeStart);
-        }
-        core.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
-      });
+      const { client, listing } = buckets.find((access) => access.bucket === target.bucket)!;
+      await cleanTargetInGroup(cleanTarget(client, target, { ...plan, listing }), target, outcomes);
     }
   } catch (error) {
     // A bug, not an S3 error (those become outcomes): still report what was done.
     crash = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  } finally {
-    lifecycle = (await lifecycleChecks) ?? [];
-    clients.destroy();
-    await reportFile?.close();
   }
+  const lifecycle = (await lifecycleChecks) ?? [];
+  clients.destroy();
+  await reportFile?.close();
   for (const { bucket, check } of lifecycle) core.info(lifecycleLine(bucket, check));
 
   core.info(
@@ -226,6 +213,35 @@ async function openReportFile(): Promise<ReportFile | undefined> {
 
 function targetsOf(config: Config): Target[] {
   return config.buckets.flatMap((bucket) => config.prefixes.map((prefix) => ({ bucket, prefix })));
+}
+
+/**
+ * One target's outcomes, in a log group of its own, into the report, the log and the report
+ * file, as they arrive.
+ */
+async function cleanTargetInGroup(
+  events: AsyncIterable<CleanupEvent>,
+  target: Target,
+  into: {
+    report: RunReport;
+    reportFile: ReportFile | undefined;
+    storeStart: number;
+    redact: (text: string) => string;
+  },
+): Promise<void> {
+  const { report, reportFile, storeStart, redact } = into;
+  const { counts } = report.addTarget(target);
+  // Read once: it is the environment, and each read costs as much as the log line it guards.
+  const debug = core.isDebug();
+  await core.group(`Cleaning ${describeTarget(target)}`, async () => {
+    for await (const event of events) {
+      const safeEvent = redactEvent(event, redact);
+      report.record(safeEvent);
+      logEvent(safeEvent, storeStart, debug);
+      if (safeEvent.kind === 'upload') await reportFile?.write(safeEvent, storeStart);
+    }
+    core.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
+  });
 }
 
 function logEvent(event: CleanupEvent, nowMs: number, debug: boolean): void {
