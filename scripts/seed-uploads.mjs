@@ -9,8 +9,8 @@ import {
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
+import { localRgwClient } from './local-rgw.mjs';
 
 const [bucket, prefix, countText] = process.argv.slice(2);
 const count = Number(countText);
@@ -18,16 +18,7 @@ if (!bucket || prefix === undefined || !Number.isInteger(count) || count < 1) {
   console.error('usage: node scripts/seed-uploads.mjs BUCKET PREFIX COUNT');
   process.exit(2);
 }
-const s3 = new S3Client({
-  endpoint: `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  // The throwaway user scripts/stores/rgw.sh creates on a server that listens on 127.0.0.1.
-  credentials: {
-    accessKeyId: 'LOCALS3TESTACCESSKEY',
-    secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
-  },
-});
+const s3 = localRgwClient();
 try {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 } catch (error) {

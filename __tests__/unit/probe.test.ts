@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from '@jest/globals';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { probeBucket } from '../../src/engine/probe.js';
 import { RegionalClients } from '../../src/engine/regions.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
+import { useLocalServer } from '../support/local-server.js';
 
 // probeBucket through the SDK's whole pipeline, against a stand-in that answers as Amazon S3
 // does to a request signed for the wrong region (see S3-NOTES.md, "Regions"), and as MinIO
@@ -50,27 +50,18 @@ function respond(request: IncomingMessage, response: ServerResponse): void {
   );
 }
 
-let server: Server;
-let endpoint = '';
-
-beforeAll(async () => {
-  server = createServer(respond);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'unit-test-secret';
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const standIn = useLocalServer(respond);
 
 function regionalClients() {
   const made: string[] = [];
   const clients = new RegionalClients('us-east-1', (region) => {
     made.push(region);
-    return createS3Client({ region, endpoint, forcePathStyle: true, concurrency: 2 });
+    return createS3Client({
+      region,
+      endpoint: standIn.endpoint,
+      forcePathStyle: true,
+      concurrency: 2,
+    });
   });
   return { clients, made };
 }

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from '@jest/globals';
+import type { IncomingMessage } from 'node:http';
 import { cleanTarget, type CleanupPlan } from '../../src/engine/cleanup.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
 import type { CleanupEvent } from '../../src/engine/types.js';
+import { useLocalServer } from '../support/local-server.js';
 
 // A stand-in S3 endpoint on 127.0.0.1 that throttles: each key's abort fails with the given
 // S3 error a set number of times, then succeeds. The client under test is the action's own,
@@ -71,21 +71,7 @@ function respond(request: IncomingMessage, response: import('node:http').ServerR
   response.end();
 }
 
-let server: Server;
-let endpoint = '';
-
-beforeAll(async () => {
-  server = createServer(respond);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-  process.env.AWS_SECRET_ACCESS_KEY = 'unit-test-secret';
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const standIn = useLocalServer(respond);
 
 async function eventsOf(
   client: ReturnType<typeof createS3Client>,
@@ -103,7 +89,7 @@ describe('createS3Client', () => {
   it('retries throttling and 5xx up to 5 attempts before an abort counts as failed', async () => {
     const client = createS3Client({
       region: 'us-east-1',
-      endpoint,
+      endpoint: standIn.endpoint,
       forcePathStyle: true,
       concurrency: 4,
     });
@@ -137,7 +123,7 @@ describe('createS3Client', () => {
 const standInClient = (settings: { requestTimeoutMs?: number; stop?: AbortSignal } = {}) =>
   createS3Client({
     region: 'us-east-1',
-    endpoint,
+    endpoint: standIn.endpoint,
     forcePathStyle: true,
     concurrency: 1,
     ...settings,

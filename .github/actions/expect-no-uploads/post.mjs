@@ -1,19 +1,12 @@
 // Fails the job unless no multipart upload is left under INPUT_PREFIX in INPUT_BUCKET on the
-// local Ceph RGW. Resolves @aws-sdk/client-s3 from the repository's node_modules.
+// local Ceph RGW. Uses the repository's scripts and node_modules (npm ci has run).
 import { appendFileSync } from 'node:fs';
-import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { localRgwClient } from '../../../scripts/local-rgw.mjs';
 
 const bucket = process.env.INPUT_BUCKET ?? '';
 const prefix = process.env.INPUT_PREFIX ?? '';
-const s3 = new S3Client({
-  endpoint: `http://127.0.0.1:${process.env.LOCAL_S3_RGW_PORT ?? '7480'}`,
-  region: 'us-east-1',
-  forcePathStyle: true,
-  credentials: {
-    accessKeyId: 'LOCALS3TESTACCESSKEY',
-    secretAccessKey: 'local-s3-test-secret-key-not-a-real-secret',
-  },
-});
+const s3 = localRgwClient();
 const { Uploads = [] } = await s3.send(
   new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }),
 );
