@@ -5,10 +5,11 @@ import { projectRoot } from './runner.js';
 
 export const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
 
-/** The `with:` of every step in README's YAML examples that uses this action. */
+/** The `with:` of every step in the YAML examples of README's Quick start that uses this action. */
 export function readmeExamples(): { title: string; inputs: Record<string, unknown> }[] {
   const examples: { title: string; inputs: Record<string, unknown> }[] = [];
-  const blocks = readme.matchAll(/^### (.+)\n[\s\S]*?```yaml\n([\s\S]*?)```/gm);
+  const quickStart = readme.split('\n## Quick start\n')[1]?.split('\n## ')[0] ?? '';
+  const blocks = quickStart.matchAll(/^### (.+)\n[\s\S]*?```yaml\n([\s\S]*?)```/gm);
   for (const [, title, yaml] of blocks) {
     const steps: Record<string, unknown>[] = [];
     collectSteps(parse(yaml), steps);
