@@ -59,6 +59,17 @@ export class GroupTally {
     return this.kept;
   }
 
+  /** When the oldest of all the uploads counted was initiated. */
+  get oldest(): Date | undefined {
+    let oldest = this.other?.oldest;
+    for (const inBucket of this.groups.values()) {
+      for (const { oldest: candidate } of inBucket.values()) {
+        if (candidate && !(oldest && oldest <= candidate)) oldest = candidate;
+      }
+    }
+    return oldest;
+  }
+
   /** The `count` largest groups, by bytes or by uploads; the oldest first among equals. */
   largest(count: number, by: 'bytes' | 'uploads'): UploadGroup[] {
     const order = (a: UploadGroup, b: UploadGroup): number =>

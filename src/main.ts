@@ -115,7 +115,7 @@ async function cleanUpUntilStopped(
     }
     const storeStart = startedAt.getTime() + clockOffsetMs;
     const plan: CleanupPlan = {
-      cutoff: new Date(storeStart - config.maxAgeMs),
+      cutoff: cutoffOf(startedAt, clockOffsetMs, config),
       dryRun: config.dryRun,
       concurrency: config.concurrency,
       stop: stop.signal,
@@ -276,10 +276,15 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
+/** Uploads initiated at or before it are stale: max-age before the step started, by the store's clock. */
+function cutoffOf(startedAt: Date, clockOffsetMs: number, config: Config): Date {
+  return new Date(startedAt.getTime() + clockOffsetMs - config.maxAgeMs);
+}
+
 function describeRun(startedAt: Date, clockOffsetMs: number, config: Config): RunDescription {
   const run: RunDescription = {
     startedAt,
-    cutoff: new Date(startedAt.getTime() + clockOffsetMs - config.maxAgeMs),
+    cutoff: cutoffOf(startedAt, clockOffsetMs, config),
     clockOffsetMs,
     maxAgeMs: config.maxAgeMs,
     dryRun: config.dryRun,

@@ -100,8 +100,6 @@ export class RunReport {
   unmeasuredReason: string | undefined;
   /** The selected uploads by bucket and group: where the leaks come from. */
   readonly groups = new GroupTally();
-  /** When the oldest selected upload was initiated: how long the leak has been going on. */
-  oldestSelected: Date | undefined;
   private readonly byTarget = new Map<Target, TargetReport>();
   private readonly failedRows: ReportRow[] = [];
   private readonly otherRows: ReportRow[] = [];
@@ -154,9 +152,6 @@ export class RunReport {
         initiated,
         size?.bytes,
       );
-      if (initiated && !(this.oldestSelected && this.oldestSelected <= initiated)) {
-        this.oldestSelected = initiated;
-      }
     }
     this.keepRow({
       bucket: event.target.bucket,

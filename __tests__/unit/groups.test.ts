@@ -54,4 +54,15 @@ describe('GroupTally', () => {
     ]);
     expect(tally.other).toMatchObject({ uploads: 2, bytes: 2 });
   });
+
+  it('knows the oldest upload of all, in the groups beyond the cap too', () => {
+    const tally = new GroupTally(1);
+    expect(tally.oldest).toBeUndefined();
+    tally.add('x', 'a/', at('2026-01-05T00:00:00Z'));
+    tally.add('x', 'a/', undefined);
+    tally.add('y', 'b/', at('2026-01-02T00:00:00Z'));
+    expect(tally.oldest).toEqual(at('2026-01-02T00:00:00Z'));
+    tally.add('x', 'a/', at('2026-01-01T00:00:00Z'));
+    expect(tally.oldest).toEqual(at('2026-01-01T00:00:00Z'));
+  });
 });

@@ -4,7 +4,7 @@ import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
 import { safetyNetSection, type BucketLifecycle } from './lifecycle.js';
 import { plural, utc } from './markdown.js';
-import { groupsTable, targetsTable, uploadsTable } from './tables.js';
+import { ageAt, groupsTable, targetsTable, uploadsTable } from './tables.js';
 
 /** Where and how the run happened, for the summary's opening lines. */
 export interface RunDescription {
@@ -87,11 +87,10 @@ function contextLine(run: RunDescription): string {
 
 function headline(report: RunReport, run: RunDescription): string {
   const { matched, aborted, gone, excluded, left, bytes, parts } = report.totals;
-  const oldest = report.oldestSelected;
-  const storeStart = run.startedAt.getTime() + (run.clockOffsetMs ?? 0);
+  const oldest = report.groups.oldest;
   const notes = [
     // How long the leak has been going on.
-    oldest ? `the oldest was ${formatAge(storeStart - oldest.getTime())} old` : '',
+    oldest ? `the oldest was ${ageAt(run, oldest)} old` : '',
     run.reportBytes
       ? `${run.dryRun ? 'holding' : 'freeing'} ${formatBytes(bytes)} in ${plural(parts, 'part')}`
       : '',

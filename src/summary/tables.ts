@@ -37,7 +37,7 @@ function prefixCell(prefix: string): string {
 }
 
 /** How long before the run an upload was initiated, by the store's clock. */
-function ageAt(run: RunDescription, initiated: Date): string {
+export function ageAt(run: RunDescription, initiated: Date): string {
   return formatAge(run.startedAt.getTime() + (run.clockOffsetMs ?? 0) - initiated.getTime());
 }
 
@@ -49,7 +49,7 @@ export function groupsTable(report: RunReport, run: RunDescription): string {
   const top = groups.largest(TOP_GROUPS, bySize ? 'bytes' : 'uploads');
   const row = (group: UploadGroup): string[] => [
     cell(group.bucket, MAX_PREFIX_CHARS),
-    prefixCell(group.group ?? ''),
+    prefixCell(group.group),
     String(group.uploads),
     ...(bySize ? [formatBytes(group.bytes)] : []),
     group.oldest ? ageAt(run, group.oldest) : '?',
