@@ -216,8 +216,13 @@ export async function seedUploads(
     if (!UploadId) throw new Error(`no upload id for ${key}`);
     return { key, uploadId: UploadId };
   };
+  // Swift makes a bucket's segments container on its first upload; first uploads sent
+  // together race to make it, and the losers answer NoSuchBucket from a cached lookup.
+  const [first, ...rest] = keys;
+  if (first === undefined) return seeded;
+  seeded.push(await create(first));
   async function* each() {
-    yield* keys;
+    yield* rest;
   }
   for await (const upload of mapConcurrent(each(), create, 32)) seeded.push(upload);
   return seeded;
