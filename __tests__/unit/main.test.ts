@@ -134,6 +134,19 @@ describe('run', () => {
     expect(fake.summaryText()).toContain('✅ **Aborted 2 stale uploads**');
   });
 
+  it('takes timeout: 30d, longer than a timer holds, and is not stopped by it', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('a', '1', old)] });
+    // The abort takes a while, as on a real store: long enough for a misfiring timer.
+    s3.on(AbortMultipartUploadCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return {};
+    });
+    const fake = await runAction({ timeout: '30d' });
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+    expect(fake.outputs()).toMatchObject({ 'aborted-count': '1', 'failed-count': '0' });
+    expect(fake.summaryText()).toContain('✅ **Aborted 1 stale upload**');
+  });
+
   it('aborts nothing in a dry run, and says so', async () => {
     s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('a', '1', old)] });
     const fake = await runAction({ 'dry-run': 'true' });

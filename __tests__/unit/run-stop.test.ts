@@ -33,6 +33,22 @@ describe('runStop', () => {
     stop.dispose();
   });
 
+  // Node fires a timer of more than 2^31-1 ms (24.8 days) at once, and so do jest's fake
+  // timers, which mimic it: a timeout of 30d must not stop the run before it starts.
+  it('holds a timeout longer than a timer can, rather than stopping at once', () => {
+    jest.useFakeTimers();
+    const { target } = fakeProcess();
+    const longestTimerMs = 2 ** 31 - 1;
+    const stop = runStop(30 * 24 * 3600_000, target);
+    jest.advanceTimersByTime(1000);
+    expect(stop.signal.aborted).toBe(false);
+    jest.advanceTimersByTime(longestTimerMs - 1001);
+    expect(stop.signal.aborted).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(stop.stoppedBecause()).toBe('the run reached its timeout (timeout: 30d)');
+    stop.dispose();
+  });
+
   it.each(['SIGINT', 'SIGTERM'])('stops the run on %s, as the runner cancels a step', (signal) => {
     const { target, exits, send } = fakeProcess();
     const stop = runStop(60_000, target);
