@@ -1,0 +1,71 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fakeCore } from '../support/core.js';
+import { useLocalServer } from '../support/local-server.js';
+
+// The whole run, through the SDK's pipeline, against a stand-in store whose clock is hours
+// off this machine's: its Date header says so, and its uploads' Initiated are its own time.
+// Ages are measured by the store's clock, whichever way it is off.
+const HOUR_MS = 3600_000;
+let storeClockOffsetMs = 0;
+let uploads: Array<{ key: string; initiated: Date }> = [];
+const aborted: string[] = [];
+
+function respond(request: IncomingMessage, response: ServerResponse): void {
+  const url = new URL(request.url ?? '/', 'http://stand-in');
+  const date = new Date(Date.now() + storeClockOffsetMs).toUTCString();
+  if (request.method === 'DELETE' && url.searchParams.has('uploadId')) {
+    aborted.push(decodeURIComponent(url.pathname.split('/').slice(2).join('/')));
+    response.writeHead(204, { Date: date });
+    response.end();
+    return;
+  }
+  const entries = uploads.map(
+    ({ key, initiated }) =>
+      `<Upload><Key>${key}</Key><UploadId>id-${key}</UploadId><Initiated>${initiated.toISOString()}</Initiated></Upload>`,
+  );
+  response.writeHead(200, { Date: date, 'Content-Type': 'application/xml' });
+  response.end(
+    `<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><IsTruncated>false</IsTruncated>${entries.join('')}</ListMultipartUploadsResult>`,
+  );
+}
+
+const standIn = useLocalServer(respond);
+const fake = fakeCore();
+jest.unstable_mockModule('@actions/core', () => fake.core);
+const { run } = await import('../../src/main.js');
+
+describe("ages by the store's clock", () => {
+  it.each([
+    ['ahead of', 3 * HOUR_MS],
+    ['behind', -3 * HOUR_MS],
+  ])('aborts by the store’s clock when it is 3h %s the runner’s', async (direction, offsetMs) => {
+    storeClockOffsetMs = offsetMs;
+    const storeNow = Date.now() + offsetMs;
+    // By the runner's clock, `stale` is an hour in the future when the store is ahead, and
+    // `fresh` hours old when it is behind: only the store's clock tells them apart.
+    uploads = [
+      { key: 'stale', initiated: new Date(storeNow - 2 * HOUR_MS) },
+      { key: 'fresh', initiated: new Date(storeNow - HOUR_MS / 2) },
+    ];
+    aborted.length = 0;
+    fake.useInputs(
+      {
+        bucket: 'b',
+        endpoint: standIn.endpoint,
+        'force-path-style': 'true',
+        'max-age': '1h',
+        'check-lifecycle': 'false',
+      },
+      {},
+    );
+    await run();
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+    expect(aborted).toEqual(['stale']);
+    expect(fake.outputs()).toMatchObject({ 'found-count': '2', 'aborted-count': '1' });
+    expect(fake.logged()).toMatch(
+      // The Date header has whole seconds: 3h ahead may read as 2h 59m 59s.
+      new RegExp(`The store's clock is (3h|2h 59m) ${direction} this runner's;`),
+    );
+  });
+});
