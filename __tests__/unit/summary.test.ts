@@ -171,29 +171,61 @@ describe('renderSummary', () => {
     ]);
   });
 
+  // Whoever writes to a bucket, or names one, controls the text of every one of these
+  // columns: the bucket, the prefix, the group (prefix and next segment of a key), the key,
+  // and the error the store sends. A cell broken by a pipe shifts the others, so each
+  // cell's exact text is checked, and every element the HTML holds.
   it.each([
-    ['pipes', 'ci/a|b|c'],
-    ['HTML', 'ci/<script>alert(1)</script><img src=x onerror=alert(1)>'],
-    ['backticks', 'ci/```js\nevil()\n``` `x`'],
-    ['newlines', 'ci/one\n\n| forged | row |\n'],
-    ['a link', 'ci/[click](javascript:alert(1))'],
-    ['a bare URL and an e-mail address', 'ci/https://evil.example/x me@evil.example'],
-    ['Markdown emphasis and entities', 'ci/**bold** _em_ ~~del~~ &amp; &#60;b&#62;'],
-    ['a trailing backslash', 'ci/back\\'],
-    ['spaces at both ends', ' ci/ spaced '],
-    ['bidi overrides', 'ci/\u202Egnp.exe'],
-  ])('shows a key holding %s as its literal text, in one cell', (_, key) => {
-    const { $ } = render(reportOf([[key, 'aborted']], { bucket: 'b', prefix: '' }));
+    ['pipes', 'a|b|c'],
+    ['HTML', '<script>alert(1)</script><img src=x onerror=alert(1)>'],
+    ['backticks', '```js\nevil()\n``` `x`'],
+    ['newlines', 'one\n\n| forged | row |\n'],
+    ['a link', '[click](javascript:alert(1))'],
+    ['a bare URL and an e-mail address', 'https://evil.example/x me@evil.example'],
+    ['Markdown emphasis and entities', '**bold** _em_ ~~del~~ &amp; &#60;b&#62;'],
+    ['a trailing backslash', 'back\\'],
+    ['spaces at both ends', ' spaced '],
+    ['bidi overrides', '\u202Egnp.exe'],
+  ])('shows %s as literal text in the cell of every column it reaches', (_, hostile) => {
+    const where: Target = { bucket: hostile, prefix: `${hostile}/` };
+    const key = `${where.prefix}${hostile}/${hostile}`;
+    const rest = key.slice(where.prefix.length);
+    const group = `${where.prefix}${rest.slice(0, rest.indexOf('/') + 1)}`;
+    const error = `AccessDenied: ${hostile}`;
+    const report = reportOf([[key, 'failed', error]], where);
+    report.record({ kind: 'listing-failed', target: where, error });
+    const { $ } = render(report);
+
     expect(foreignMarkup($)).toEqual([]);
-    for (const heading of [
-      'Where the stale uploads are',
-      'By bucket and prefix',
-      'Stale uploads',
-    ]) {
-      const rows = tableAfter($, heading);
-      expect(rows.every((row) => row.length === rows[0].length)).toBe(true);
-    }
-    expect(tableAfter($, 'Stale uploads')[1][1]).toBe(visible(key));
+    const [bucketText, prefixText, groupText, keyText, errorText] = [
+      where.bucket,
+      where.prefix,
+      group,
+      key,
+      error,
+    ].map(visible);
+    expect(tableAfter($, 'Where the stale uploads are')).toEqual([
+      ['bucket', 'group', 'stale uploads', 'oldest'],
+      [bucketText, groupText, '1', '3d 4h'],
+    ]);
+    expect(tableAfter($, 'By bucket and prefix')).toEqual([
+      ['bucket', 'prefix', 'found', 'stale', 'aborted', 'already gone', 'failed'],
+      [bucketText, prefixText, '1', '1', '0', '0', '2 (listing failed)'],
+    ]);
+    expect(tableAfter($, 'Stale uploads')).toEqual([
+      ['bucket', 'key', 'upload id', 'initiated (UTC)', 'age', 'result'],
+      [
+        bucketText,
+        keyText,
+        `upload-${key.length}`,
+        '2026-11-19 07:30:00 UTC',
+        '3d 4h',
+        `❌ failed: ${errorText}`,
+      ],
+    ]);
+    expect(paragraph($, '❌ Listing')).toBe(
+      `❌ Listing ${bucketText} (prefix ${prefixText}) failed: ${errorText}`,
+    );
   });
 
   it('collapses a long table of uploads, and keeps the failures in sight', () => {
@@ -206,7 +238,14 @@ describe('renderSummary', () => {
     expect($('details summary').text()).toBe('The other 299 shown, one by one');
     const inside = tableRows($, $('details table'));
     expect(inside).toHaveLength(1 + 299);
-    expect(inside[1]).toHaveLength(6);
+    expect(inside[1]).toEqual([
+      'test-bucket',
+      'ci/0',
+      'upload-4',
+      '2026-11-19 07:30:00 UTC',
+      '3d 4h',
+      '✅ aborted',
+    ]);
     expect(paragraph($, '…and 201')).toBe(
       '…and 201 more stale uploads not shown (the table shows at most 300; the counts above include them).',
     );
