@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { paragraph, summaryDom } from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import { startDirectoryBucketStandIn, type S3StandIn } from '../support/s3-stand-ins.js';
 
@@ -56,5 +57,26 @@ describe('dist/index.js on a directory bucket', () => {
       new Set(['', 'ci/', 'tmp/']),
     );
     expect(run.stdout).toContain(`s3://${bucket} is a directory bucket (S3 Express One Zone)`);
+
+    // It has no lifecycle configuration, which AWS says with NoSuchLifecycleConfiguration.
+    expect(run.outputs['buckets-without-abort-rule']).toBe(bucket);
+    expect(paragraph(summaryDom(run.summary), '⚠️')).toBe(
+      `⚠️ ${bucket}: no lifecycle rule aborts incomplete uploads under ci/run-1, tmp/. With one, the bucket aborts them itself 1 day after they start, even when no workflow runs.`,
+    );
+  });
+
+  it("reads the bucket's lifecycle rules, as on any bucket", async () => {
+    express = await startDirectoryBucketStandIn({ abortRules: [{ prefix: 'ci/', days: 2 }] });
+    express.seed(bucket, ['ci/a.bin'], { initiated: new Date(Date.now() - 3600_000) });
+    const run = await runAction(
+      { endpoint: express.endpoint, region: 'us-east-1', bucket, prefix: 'ci/', 'max-age': '30m' },
+      credentials,
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ 'aborted-count': '1', 'buckets-without-abort-rule': '' });
+    expect(express.requests.filter((request) => request.query.has('lifecycle'))).toHaveLength(1);
+    expect(paragraph(summaryDom(run.summary), '✅ ci-tests')).toBe(
+      `✅ ${bucket}: a lifecycle rule aborts incomplete uploads under every prefix of this run, at most 2 days after they start.`,
+    );
   });
 });

@@ -28,7 +28,8 @@ export interface StandInRequest {
 
 /**
  * An in-memory S3 server for a store the tests cannot run here. It answers only what the
- * action uses (ListMultipartUploads, AbortMultipartUpload, ListParts) and checks no signature.
+ * action uses (ListMultipartUploads, AbortMultipartUpload, ListParts, and where the store
+ * keeps them, lifecycle rules) and checks no signature.
  */
 export interface S3StandIn {
   /** http://127.0.0.1:PORT */
@@ -97,6 +98,12 @@ export function startMinioStandIn(): Promise<S3StandIn> {
   });
 }
 
+/** A lifecycle rule that aborts incomplete uploads under `prefix` `days` after they start. */
+export interface AbortRule {
+  prefix: string;
+  days: number;
+}
+
 /**
  * A directory bucket of S3 Express One Zone (names end in `--x-s3`). The client must have
  * opened a session (CreateSession) and send its token; prefixes must end in `/`, the only
@@ -106,9 +113,13 @@ export function startMinioStandIn(): Promise<S3StandIn> {
  * A NextKeyMarker stands for the sort position of the last upload of its page, and the next
  * page starts after that position in the live state: uploads aborted in between shift
  * nothing, and ones created in between appear only if they sort after it.
+ *
+ * Directory buckets keep lifecycle rules, AbortIncompleteMultipartUpload among them (S3 User
+ * Guide, "Working with S3 Lifecycle for directory buckets"): the stand-in answers
+ * GetBucketLifecycleConfiguration with `abortRules`, or NoSuchLifecycleConfiguration.
  */
 export function startDirectoryBucketStandIn(
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; abortRules?: AbortRule[] } = {},
 ): Promise<S3StandIn> {
   const pageSize = options.pageSize ?? 1000;
   const sessions = new Set<string>();
@@ -131,6 +142,9 @@ export function startDirectoryBucketStandIn(
         xml: `<CreateSessionResult xmlns="${namespace}"><Credentials><SessionToken>${token}</SessionToken><SecretAccessKey>${randomBytes(30).toString('base64url')}</SecretAccessKey><AccessKeyId>ASIA${randomBytes(8).toString('hex').toUpperCase()}</AccessKeyId><Expiration>${expiration}</Expiration></Credentials></CreateSessionResult>`,
       };
     }
+    // A Regional endpoint operation, which IAM authorizes without a session on AWS (the
+    // SDK still opens one when the endpoint is set); this stand-in checks no signature.
+    if (operation === 'lifecycle') return lifecycle(options.abortRules);
     // Checks that the SDK signs with S3 Express session credentials, as it must here.
     const token = request.headers['x-amz-s3session-token'];
     if (typeof token !== 'string' || !sessions.has(token)) {
@@ -269,10 +283,11 @@ function parse(incoming: IncomingMessage, slashBeforeKey: boolean): StandInReque
   }
 }
 
-/** What the stand-ins answer; anything else is NotImplemented. */
+/** What the stand-ins answer; anything else (for MinIO, lifecycle too) is NotImplemented. */
 function operationOf({ method, key, query }: StandInRequest) {
   if (method === 'GET' && key === '' && query.has('uploads')) return 'list';
   if (method === 'GET' && key === '' && query.has('session')) return 'session';
+  if (method === 'GET' && key === '' && query.has('lifecycle')) return 'lifecycle';
   if (method === 'DELETE' && key !== '' && query.has('uploadId')) return 'abort';
   if (method === 'GET' && key !== '' && query.has('uploadId')) return 'parts';
   return undefined;
@@ -328,6 +343,25 @@ function listing(
     '</ListMultipartUploadsResult>',
   ];
   return { status: 200, xml: xml.join('') };
+}
+
+/** GetBucketLifecycleConfiguration: the rules, or none, as Amazon S3 says it. */
+function lifecycle(rules: AbortRule[] | undefined): Answer {
+  if (rules === undefined) {
+    throw new S3Fault(
+      404,
+      'NoSuchLifecycleConfiguration',
+      'The lifecycle configuration does not exist',
+    );
+  }
+  const entries = rules.map(
+    ({ prefix, days }, i) =>
+      `<Rule><ID>rule-${i + 1}</ID><Filter><Prefix>${escape(prefix)}</Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>${days}</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`,
+  );
+  return {
+    status: 200,
+    xml: `<LifecycleConfiguration xmlns="${namespace}">${entries.join('')}</LifecycleConfiguration>`,
+  };
 }
 
 /** ListParts in one page; each part "was uploaded" when its upload was initiated. */
