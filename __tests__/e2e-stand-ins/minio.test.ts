@@ -58,4 +58,26 @@ describe('dist/index.js on MinIO', () => {
       `⚠️ ci-bucket: ${caveat} As MinIO takes a prefix as an exact object name, the whole bucket was listed and the prefixes applied here.`,
     );
   });
+
+  it('counts an upload that another client finished first as aborted: MinIO answers 204', async () => {
+    minio = await startMinioStandIn();
+    const [raced] = minio.seed('ci-bucket', ['ci/raced.bin'], {
+      initiated: new Date(Date.now() - 3600_000),
+    });
+    // Another client completes the upload after the listing, just before the abort.
+    minio.beforeAnswer = (request) => {
+      if (request.method === 'DELETE') minio?.uploads.splice(minio.uploads.indexOf(raced), 1);
+    };
+    const run = await runAction(
+      {
+        endpoint: minio.endpoint,
+        'force-path-style': 'true',
+        bucket: 'ci-bucket',
+        'max-age': '30m',
+      },
+      credentials,
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ 'aborted-count': '1', 'gone-count': '0' });
+  });
 });

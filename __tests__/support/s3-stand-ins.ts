@@ -38,6 +38,8 @@ export interface S3StandIn {
   uploads: StandInUpload[];
   /** Every request received, in order. */
   requests: StandInRequest[];
+  /** Called with each request before it is answered: to play another client racing it. */
+  beforeAnswer?: (request: StandInRequest) => void;
   /** Adds uploads (initiated defaults to 1 hour ago; uploadId random unless given). Returns them. */
   seed(
     bucket: string,
@@ -240,6 +242,7 @@ async function startStandIn(
       await finished(incoming);
       const request = parse(incoming, slashBeforeKey);
       standIn.requests.push(request);
+      standIn.beforeAnswer?.(request);
       const answer = handle(request, standIn.uploads);
       send(answer.status, answer.xml);
     } catch (error) {
