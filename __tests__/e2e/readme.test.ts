@@ -6,15 +6,17 @@ import {
   useStore,
   remainingUploads,
   seedUploads,
-  sleep,
+  uploadPart,
   type SeededUpload,
 } from '../support/store.js';
+import { useFaultProxy } from '../support/fault-proxy.js';
 import { readmeExamples } from '../support/readme.js';
 import { runAction } from '../support/runner.js';
 
 jest.setTimeout(120_000);
 
 const { seeder, newBucket } = useStore();
+const startProxy = useFaultProxy();
 const examples = readmeExamples();
 
 /** Values for the workflow expressions the examples use, as the runner would supply them. */
@@ -31,6 +33,19 @@ const lines = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+// The examples' max-age, written out here rather than read by the code under test.
+const HOUR_MS = 3600_000;
+const MAX_AGE_MS: Record<string, number> = {
+  '0': 0,
+  '6h': 6 * HOUR_MS,
+  '24h': 24 * HOUR_MS,
+  '2d': 48 * HOUR_MS,
+};
+
+/** A key that an exclude pattern of the examples matches: `**` and `*` filled in. */
+const keyMatching = (pattern: string) =>
+  pattern.replace(/\*\*/g, 'deep/kept').replace(/\*/g, 'kept');
+
 describe('the README examples', () => {
   it('are all found: four quick starts, each using the action once', () => {
     expect(examples.map((example) => example.title)).toEqual([
@@ -45,55 +60,102 @@ describe('the README examples', () => {
     const inputs = Object.fromEntries(
       Object.entries(written).map(([name, value]) => [name, evaluate(value)]),
     );
+    const maxAgeMs = MAX_AGE_MS[inputs['max-age'] ?? '24h'];
+    if (maxAgeMs === undefined) throw new Error(`add max-age ${inputs['max-age']} to MAX_AGE_MS`);
     const prefixes = lines(inputs.prefix ?? '');
-    // Each bucket of the example becomes a real bucket on the local server, seeded with an
-    // upload under each prefix (older than the run) and one outside them.
+    const excludes = (inputs.exclude ?? '').split('\n').filter(Boolean);
+    const dryRun = inputs['dry-run'] === 'true';
+    const reportBytes = inputs['report-bytes'] === 'true';
+
+    // Each bucket of the example becomes a real bucket on the local store, seeded with an
+    // upload under each prefix, one for each exclude pattern, and one outside the prefixes;
+    // each holds a part of its own size.
     const selected: SeededUpload[] = [];
+    const excluded: SeededUpload[] = [];
     const outside: SeededUpload[] = [];
+    const bytesOf = new Map<SeededUpload, number>();
     const localBuckets: string[] = [];
-    const remainingAll = async () => {
-      const remaining: SeededUpload[] = [];
-      for (const bucket of localBuckets)
-        remaining.push(...(await remainingUploads(seeder, bucket)));
-      return remaining;
+    const seed = async (bucket: string, keys: string[], into: SeededUpload[]) => {
+      for (const upload of await seedUploads(seeder, bucket, keys)) {
+        bytesOf.set(upload, 1000 + 37 * bytesOf.size);
+        await uploadPart(seeder, bucket, upload, bytesOf.get(upload)!);
+        into.push(upload);
+      }
     };
     for (let i = 0; i < lines(inputs.bucket).length; i += 1) {
       const bucket = await newBucket('readme');
       localBuckets.push(bucket);
-      selected.push(
-        ...(await seedUploads(
-          seeder,
-          bucket,
-          (prefixes.length ? prefixes : ['']).map((p) => `${p}left-behind.bin`),
-        )),
+      await seed(
+        bucket,
+        (prefixes.length ? prefixes : ['']).map((p) => `${p}left-behind.bin`),
+        selected,
       );
-      if (prefixes.length)
-        outside.push(...(await seedUploads(seeder, bucket, ['elsewhere/keep.bin'])));
+      const keptByPattern = excludes.map(keyMatching);
+      if (!keptByPattern.every((key) => prefixes.some((p) => key.startsWith(p)))) {
+        throw new Error(`an exclude pattern of the example is outside its prefixes: ${excludes}`);
+      }
+      await seed(bucket, keptByPattern, excluded);
+      if (prefixes.length) await seed(bucket, ['elsewhere/keep.bin'], outside);
     }
+    const everything = idsOf([...selected, ...excluded, ...outside]);
+    const remainingAll = async () => {
+      const remaining: SeededUpload[] = [];
+      for (const bucket of localBuckets)
+        remaining.push(...(await remainingUploads(seeder, bucket)));
+      return idsOf(remaining);
+    };
 
-    // With max-age 0, an upload is stale once it is older than the run, by the store's clock
-    // as its Date header tells it (whole seconds), and by its Initiated (Swift rounds it up).
-    if (inputs['max-age'] === '0') await sleep(2100);
-    const stepInputs = { ...inputs, bucket: localBuckets.join('\n'), ...storeInputs };
-    const abortsNow = inputs['max-age'] === '0' && inputs['dry-run'] !== 'true';
-    const expectedLeft = idsOf(abortsNow ? outside : [...selected, ...outside]);
-    // As the runner does: the main step, then at the end of the job the post step.
-    const main = await runAction(stepInputs, storeCredentials);
-    const afterMain = idsOf(await remainingAll());
-    const post = await runAction(stepInputs, storeCredentials, {
-      entry: 'post',
-      state: main.state,
-    });
-    // With when: post, the main step only checks the inputs, and the post step cleans up.
+    // The uploads are seconds old. A proxy moves the store's clock, as the action reads it
+    // (the Date header), to a minute short of max-age past now, then a minute beyond it.
+    const proxy = await startProxy();
+    const stepInputs = {
+      ...inputs,
+      bucket: localBuckets.join('\n'),
+      ...storeInputs,
+      endpoint: proxy.endpoint,
+    };
     const inPost = inputs.when === 'post';
-    const cleanup = inPost ? post : main;
-
-    expect([main.exitCode, post.exitCode]).toEqual([0, 0]);
-    expect(afterMain).toEqual(inPost ? idsOf([...selected, ...outside]) : expectedLeft);
-    expect(cleanup.outputs['found-count']).toBe(
-      String(selected.length + (prefixes.length ? 0 : outside.length)),
+    // As the runner does: the main step, then at the end of the job the post step. With
+    // when: post, the main step only checks the inputs, and the post step cleans up.
+    const runJob = async () => {
+      const main = await runAction(stepInputs, storeCredentials);
+      const afterMain = await remainingAll();
+      const post = await runAction(stepInputs, storeCredentials, {
+        entry: 'post',
+        state: main.state,
+      });
+      expect([main.exitCode, post.exitCode]).toEqual([0, 0]);
+      // With when: post the main step touches nothing; else the post step does nothing.
+      expect(afterMain).toEqual(inPost ? everything : await remainingAll());
+      return (inPost ? post : main).outputs;
+    };
+    const found = String(
+      selected.length + excluded.length + (prefixes.length ? 0 : outside.length),
     );
-    expect(idsOf(await remainingAll())).toEqual(expectedLeft);
-    expect(cleanup.outputs['aborted-count']).toBe(String(abortsNow ? selected.length : 0));
+
+    proxy.storeClockAheadMs = maxAgeMs - 60_000;
+    const tooYoung = await runJob();
+    expect(tooYoung).toMatchObject({
+      'found-count': found,
+      'matched-count': '0',
+      'excluded-count': '0',
+      'aborted-count': '0',
+    });
+    expect(await remainingAll()).toEqual(everything);
+
+    proxy.storeClockAheadMs = maxAgeMs + 60_000;
+    const stale = await runJob();
+    const sum = (uploads: SeededUpload[]) =>
+      uploads.reduce((total, upload) => total + bytesOf.get(upload)!, 0);
+    expect(stale).toMatchObject({
+      'found-count': found,
+      'matched-count': String(selected.length),
+      'excluded-count': String(excluded.length),
+      'aborted-count': String(dryRun ? 0 : selected.length),
+      'failed-count': '0',
+      'bytes-freed': String(reportBytes ? sum(selected) : 0),
+      'parts-freed': String(reportBytes ? selected.length : 0),
+    });
+    expect(await remainingAll()).toEqual(dryRun ? everything : idsOf([...excluded, ...outside]));
   });
 });

@@ -3,10 +3,12 @@ import {
   Agent,
   createServer,
   request as forward,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   type Server,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { signAgain } from './sigv4.js';
 import { store } from './store.js';
 
 /** What the proxy makes of one request. */
@@ -54,6 +56,13 @@ export interface FaultProxy {
   log: Array<ProxiedRequest & { fault: string }>;
   /** Milliseconds added before each request is handled. */
   latencyMs: number;
+  /**
+   * Moves the Date header of every answer this far ahead (0: not at all), as if that much
+   * time had passed since the uploads began: the action measures ages by that header. The
+   * SDK then signs its requests that far ahead too, which the store would refuse as skewed,
+   * so the proxy checks each request's signature and signs it again at the store's time.
+   */
+  storeClockAheadMs: number;
 
   rule: FaultRule;
   close(): Promise<void>;
@@ -74,6 +83,7 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
     endpoint: '',
     log: [],
     latencyMs: 0,
+    storeClockAheadMs: 0,
     rule,
     close: async () => {
       closed = true;
@@ -98,9 +108,17 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
       incoming.socket.destroy();
       return;
     }
+    const aheadMs = proxy.storeClockAheadMs;
     if (fault !== 'forward') {
       incoming.resume();
-      reply(respond, fault);
+      reply(respond, fault, aheadMs);
+      return;
+    }
+    const headers = aheadMs === 0 ? incoming.headers : signedAtStoreTime(incoming);
+    if (typeof headers === 'string') {
+      incoming.resume();
+      const message = `fault proxy: ${headers}`;
+      reply(respond, { status: 403, code: 'SignatureDoesNotMatch', message }, aheadMs);
       return;
     }
     const outgoing = forward(
@@ -109,10 +127,14 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
         port: upstream.port,
         method: incoming.method,
         path: incoming.url,
-        headers: incoming.headers,
+        headers,
         agent,
       },
       (answer) => {
+        const date = Date.parse(answer.headers.date ?? '');
+        if (aheadMs !== 0 && !Number.isNaN(date)) {
+          answer.headers.date = new Date(date + aheadMs).toUTCString();
+        }
         respond.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(respond);
       },
@@ -168,8 +190,30 @@ function describe(incoming: IncomingMessage, attempts: Map<string, number>): Pro
   };
 }
 
-function reply(respond: import('node:http').ServerResponse, error: S3ErrorAnswer): void {
-  respond.writeHead(error.status, { 'Content-Type': 'application/xml', ...error.headers });
+/** The request's headers signed again at this moment, or why its signature does not hold. */
+function signedAtStoreTime(incoming: IncomingMessage): IncomingHttpHeaders | string {
+  const secrets = new Map(
+    [store, store.outsider].flatMap((key) => (key ? [[key.accessKeyId, key.secretAccessKey]] : [])),
+  );
+  const request = {
+    method: incoming.method ?? 'GET',
+    url: incoming.url ?? '/',
+    headers: incoming.headers,
+  };
+  return signAgain(request, (accessKeyId) => secrets.get(accessKeyId), new Date());
+}
+
+function reply(
+  respond: import('node:http').ServerResponse,
+  error: S3ErrorAnswer,
+  clockAheadMs = 0,
+): void {
+  const date = new Date(Date.now() + clockAheadMs).toUTCString();
+  respond.writeHead(error.status, {
+    'Content-Type': 'application/xml',
+    Date: date,
+    ...error.headers,
+  });
   const escape = (text: string) => text.replace(/[<>&]/g, (c) => `&#${c.charCodeAt(0)};`);
   const fields = Object.entries(error.fields ?? {})
     .map(([name, value]) => `<${name}>${escape(value)}</${name}>`)

@@ -287,6 +287,18 @@ async function removeTestBucket(client: S3Client, bucket: string): Promise<void>
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
+/** Uploads the first part of an upload, `bytes` long: what aborting it frees. */
+export async function uploadPart(
+  client: S3Client,
+  bucket: string,
+  upload: SeededUpload,
+  bytes: number,
+): Promise<void> {
+  const { key: Key, uploadId: UploadId } = upload;
+  const Body = Buffer.alloc(bytes, 'p');
+  await client.send(new UploadPartCommand({ Bucket: bucket, Key, UploadId, PartNumber: 1, Body }));
+}
+
 /** Completes an upload with one small part, as a test run that finished after all would. */
 export async function completeUpload(
   client: S3Client,
