@@ -1,14 +1,16 @@
 /**
  * Maps `source` through `work` with at most `limit` calls in flight, yielding results in the
- * order they finish. The source is pulled only when a slot is free, so a lazy source (pages
+ * order they finish. A limit that is a function is read again before each pull, so that it
+ * can change while the map runs. The source is pulled only when a slot is free, so a lazy source (pages
  * of a listing) overlaps with the work and nothing piles up. An error from the source or
  * from `work` stops further pulls and is rethrown once the calls in flight have finished.
  */
 export async function* mapConcurrent<T, R>(
   source: AsyncIterable<T>,
   work: (item: T) => Promise<R>,
-  limit: number,
+  limit: number | (() => number),
 ): AsyncGenerator<R> {
+  const limitNow = typeof limit === 'number' ? () => limit : limit;
   const iterator = source[Symbol.asyncIterator]();
   const finished: R[] = [];
   let active = 0;
@@ -54,7 +56,7 @@ export async function* mapConcurrent<T, R>(
   try {
     for (;;) {
       const canPull = !sourceEnded && !failure && !pulling;
-      if (canPull && active < limit) pull();
+      if (canPull && active < limitNow()) pull();
       if (finished.length > 0) {
         yield finished.shift() as R;
       } else if (!pulling && active === 0 && (sourceEnded || failure)) {

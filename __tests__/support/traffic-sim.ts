@@ -1,0 +1,195 @@
+// A simulated clock and simulated stores, for the abort path under load: the real pool,
+// traffic, controllers and retry loop run unchanged, but time is the simulation's, so a
+// minute of a throttling store replays in well under a second and the same every time.
+import { abortUpload } from '../../src/engine/abort/abort-upload.js';
+import type { AbortSender } from '../../src/engine/abort/senders.js';
+import { mapConcurrent } from '../../src/engine/pool.js';
+import {
+  AbortTraffic,
+  type Clock,
+  type ConcurrencySetting,
+} from '../../src/engine/traffic/traffic.js';
+import type { Upload } from '../../src/engine/types.js';
+
+interface Timer {
+  at: number;
+  seq: number;
+  fire: () => void;
+}
+
+/** Time that moves only when everything else waits for it. */
+export class SimClock implements Clock {
+  private time = 0;
+  private seq = 0;
+  private readonly timers: Timer[] = [];
+
+  now(): number {
+    return this.time;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+      this.at(this.time + Math.max(0, ms), resolve);
+    });
+  }
+
+  at(time: number, fire: () => void): void {
+    const timer = { at: time, seq: (this.seq += 1), fire };
+    // Binary insertion, latest first, so that the next timer pops off the end.
+    let low = 0;
+    let high = this.timers.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const other = this.timers[middle];
+      if (other.at > time || (other.at === time && other.seq > timer.seq)) low = middle + 1;
+      else high = middle;
+    }
+    this.timers.splice(low, 0, timer);
+  }
+
+  /** Runs the simulation until `work` settles: each step lets every promise move, then time. */
+  async run<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const watched = work.finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (settled) break;
+      const next = this.timers.pop();
+      if (!next) throw new Error('the simulation waits for nothing: a deadlock');
+      this.time = next.at;
+      next.fire();
+    }
+    return watched;
+  }
+}
+
+/** A store's answer to one abort: after how long, and what. */
+export interface SimAnswer {
+  afterMs: number;
+  outcome: 'ok' | 'slow-down' | 'internal-error';
+}
+
+/** A store in simulated time: it is told when a request arrives and says what it answers. */
+export interface SimStore {
+  answer(now: number): SimAnswer;
+  /** The most requests it held at once. */
+  peakInFlight: number;
+}
+
+/** Every answer `delayMs` after its request, however many are in flight (a region away). */
+export function delayStore(delayMs: number): SimStore {
+  return { peakInFlight: 0, answer: () => ({ afterMs: delayMs, outcome: 'ok' }) };
+}
+
+/**
+ * Serves `perSecond` requests a second, one after another, and queues the rest, `delayMs`
+ * away: it needs perSecond × delayMs / 1000 + 1 in flight to be busy all the time, and
+ * more only wait in its queue.
+ */
+export function queueStore(perSecond: number, delayMs: number): SimStore & { needed: number } {
+  const serviceMs = 1000 / perSecond;
+  let freeAt = 0;
+  return {
+    peakInFlight: 0,
+    needed: Math.ceil((perSecond * (delayMs + serviceMs)) / 1000),
+    answer(now) {
+      const arrives = now + delayMs / 2;
+      freeAt = Math.max(freeAt, arrives) + serviceMs;
+      return { afterMs: freeAt + delayMs / 2 - now, outcome: 'ok' };
+    },
+  };
+}
+
+/**
+ * Answers `SlowDown` to what comes beyond `perSecond` requests a second (a token bucket
+ * holding `burstMs` of them), `delayMs` away. With `countRefused`, a refused request uses up
+ * the store's rate as well.
+ */
+export function slowDownStore(
+  perSecond: number,
+  delayMs: number,
+  { countRefused = false, burstMs = 20 } = {},
+): SimStore {
+  const capacity = Math.max(1, (perSecond * burstMs) / 1000);
+  let tokens = capacity;
+  let refilledAt = 0;
+  return {
+    peakInFlight: 0,
+    answer(now) {
+      const arrives = now + delayMs / 2;
+      tokens = Math.min(capacity, tokens + ((arrives - refilledAt) * perSecond) / 1000);
+      refilledAt = Math.max(refilledAt, arrives);
+      const accepted = tokens >= 1;
+      if (accepted || countRefused) tokens = Math.max(-capacity, tokens - 1);
+      return { afterMs: delayMs, outcome: accepted ? 'ok' : 'slow-down' };
+    },
+  };
+}
+
+export interface SimResult {
+  /** Simulated milliseconds from the first request to the last answer. */
+  elapsedMs: number;
+  abortsPerSecond: number;
+  requests: number;
+  slowDowns: number;
+  failed: number;
+  settled: number;
+  peakInFlight: number;
+}
+
+/** Cleans `uploads` uploads through `store` with the action's own abort path, in simulated time. */
+export async function simulate(
+  store: SimStore,
+  setting: ConcurrencySetting,
+  uploads: number,
+): Promise<SimResult> {
+  const clock = new SimClock();
+  const traffic = AbortTraffic.for(setting, undefined, clock);
+  let inFlight = 0;
+  let requests = 0;
+  let slowDowns = 0;
+  const send: AbortSender = Object.assign(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        requests += 1;
+        inFlight += 1;
+        store.peakInFlight = Math.max(store.peakInFlight, inFlight);
+        const { afterMs, outcome } = store.answer(clock.now());
+        clock.at(clock.now() + afterMs, () => {
+          inFlight -= 1;
+          if (outcome === 'ok') return resolve();
+          if (outcome === 'slow-down') slowDowns += 1;
+          const [status, name] =
+            outcome === 'slow-down' ? [503, 'SlowDown'] : [500, 'InternalError'];
+          reject(Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } }));
+        });
+      }),
+    { retries: false },
+  );
+  async function* listed(): AsyncGenerator<Upload> {
+    for (let i = 0; i < uploads; i += 1)
+      yield { key: `k${i}`, uploadId: `u${i}`, initiated: undefined };
+  }
+  let failed = 0;
+  const work = (async () => {
+    const results = mapConcurrent(
+      listed(),
+      (upload) => abortUpload(upload, send, traffic),
+      () => traffic.limit,
+    );
+    for await (const attempt of results) if (attempt.result !== 'aborted') failed += 1;
+  })();
+  await clock.run(work);
+  const elapsedMs = clock.now();
+  return {
+    elapsedMs,
+    abortsPerSecond: (uploads * 1000) / elapsedMs,
+    requests,
+    slowDowns,
+    failed,
+    settled: traffic.summary().settled,
+    peakInFlight: store.peakInFlight,
+  };
+}

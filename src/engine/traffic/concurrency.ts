@@ -1,0 +1,175 @@
+/**
+ * How many aborts a run keeps in flight. A fixed number stays as it is; `auto` looks for the
+ * smallest number that gives the most aborts a second.
+ *
+ * It is a plain object fed by events, with the clock passed in (milliseconds, any origin):
+ * it decides, and neither sleeps nor sends, so a test can replay a minute of a store in
+ * milliseconds.
+ */
+export interface ConcurrencyLimit {
+  /** The most requests to have in flight now. */
+  readonly limit: number;
+  /** The number the run has settled on, for the log and the summary. */
+  readonly settled: number;
+  /** A request left, and `inFlight` are now on their way (this one included). */
+  onSent(now: number, inFlight: number): void;
+  /**
+   * A request sent at `sentAt` was answered (not throttled: a refusal says nothing about how
+   * much the store can take in parallel), and `inFlight` are still on their way.
+   */
+  onAnswered(now: number, sentAt: number, inFlight: number): void;
+}
+
+export function fixedConcurrency(limit: number): ConcurrencyLimit {
+  return { limit, settled: limit, onSent: () => undefined, onAnswered: () => undefined };
+}
+
+export interface AdaptiveOptions {
+  /** Where a run starts: few enough for a small self-hosted store. */
+  initial: number;
+  max: number;
+}
+
+/** Each step of the climb raises the number in flight by this factor. */
+const CLIMB = 1.4;
+/**
+ * A step is worth keeping when it raises the aborts a second by at least this factor. At
+ * 1.05 after ×1.4, a store that takes no more than N at once is never held past 2 × N:
+ * the step before the last rose, so it was below 1.4 / 1.05 × N.
+ */
+const GAIN = 1.05;
+/** A step down is worth keeping when it keeps at least this share of the aborts a second. */
+const KEEP = 0.95;
+const PROBE_UP = 1.25;
+const PROBE_DOWN = 0.8;
+/** How often a settled run checks whether the store now wants more, or fewer, in flight. */
+const PROBE_INTERVAL_MS = 2_000;
+/** A window needs this many answers at least, so that one slow answer does not decide. */
+const MIN_WINDOW_ANSWERS = 8;
+/** A window counts only when the run kept the limit this full: else it says nothing of it. */
+const FULL = 0.75;
+
+interface Measure {
+  limit: number;
+  perSecond: number;
+}
+
+type Phase = 'climb' | 'hold' | 'probe-up' | 'probe-down';
+
+/**
+ * Climbs from `initial` by ×1.4 as long as each step gives more aborts a second, then holds
+ * at the last step that did. Every two seconds it tries a step up (kept if it gives more)
+ * or a step down (kept if it gives nearly as much), so it follows a store that speeds up or
+ * slows down. A store at its limit answers more slowly when given more at once, and no more
+ * often: the climb stops there. So does a client at the limit of its own CPU.
+ *
+ * A window measures one limit: the answers to the requests sent after the limit was set,
+ * at least one per request in flight.
+ */
+export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): ConcurrencyLimit {
+  let limit = Math.min(initial, max);
+  let held = limit;
+  let phase: Phase = 'climb';
+  let reference: Measure | undefined;
+  let probeAt = 0;
+  let probeUpNext = true;
+  let window = newWindow(0);
+
+  function newWindow(start: number) {
+    return {
+      start,
+      settling: true,
+      answers: 0,
+      latencyTotal: 0,
+      inFlightArea: 0,
+      lastEventAt: start,
+    };
+  }
+
+  function trackInFlight(now: number, inFlight: number): void {
+    window.inFlightArea += inFlight * Math.max(0, now - window.lastEventAt);
+    window.lastEventAt = now;
+  }
+
+  function setLimit(next: number, now: number): void {
+    limit = Math.max(1, Math.min(max, Math.round(next)));
+    window = newWindow(now);
+  }
+
+  function decide(now: number, measured: Measure): void {
+    switch (phase) {
+      case 'climb':
+        if (reference === undefined || measured.perSecond >= reference.perSecond * GAIN) {
+          reference = measured;
+          if (limit >= max) return hold(now, limit);
+          return setLimit(limit * CLIMB, now);
+        }
+        return hold(now, reference.limit);
+      case 'hold':
+        // Follows slow drifts of the store at the number held.
+        reference = measured;
+        if (now < probeAt) return setLimit(limit, now);
+        phase = probeUpNext ? 'probe-up' : 'probe-down';
+        probeUpNext = !probeUpNext;
+        if (phase === 'probe-up' && limit >= max) return hold(now, limit);
+        return setLimit(limit * (phase === 'probe-up' ? PROBE_UP : PROBE_DOWN), now);
+      case 'probe-up':
+        if (measured.perSecond >= reference!.perSecond * GAIN) {
+          reference = measured;
+          phase = 'climb';
+          return setLimit(limit * CLIMB, now);
+        }
+        return hold(now, reference!.limit);
+      case 'probe-down':
+        if (measured.perSecond >= reference!.perSecond * KEEP) {
+          reference = measured;
+          return hold(now, limit);
+        }
+        return hold(now, reference!.limit);
+    }
+  }
+
+  function hold(now: number, at: number): void {
+    phase = 'hold';
+    held = Math.max(1, Math.min(max, Math.round(at)));
+    probeAt = now + PROBE_INTERVAL_MS;
+    setLimit(at, now);
+  }
+
+  return {
+    get limit() {
+      return limit;
+    },
+    get settled() {
+      return phase === 'climb' ? limit : held;
+    },
+    onSent(now, inFlight) {
+      trackInFlight(now, inFlight - 1);
+    },
+    onAnswered(now, sentAt, inFlight) {
+      trackInFlight(now, inFlight + 1);
+      if (sentAt < window.start) return;
+      window.answers += 1;
+      window.latencyTotal += now - sentAt;
+      if (window.answers < Math.max(MIN_WINDOW_ANSWERS, limit)) return;
+      // The first answers after a change come from a store still adjusting to it (its queue
+      // fills as the new requests arrive): they are let pass, and the next ones measured.
+      if (window.settling) {
+        window = { ...newWindow(now), settling: false };
+        return;
+      }
+      const elapsed = now - window.start;
+      const inFlightMean = elapsed > 0 ? window.inFlightArea / elapsed : 0;
+      const latencyMean = window.latencyTotal / window.answers;
+      // Fewer in flight than the limit, on average: the listing or the pace held the run
+      // back, so this window says nothing about the limit. Measure again.
+      if (inFlightMean < limit * FULL || latencyMean <= 0) {
+        window = newWindow(now);
+        return;
+      }
+      // Little's law: answers a second = requests in flight / time each takes. Counting the
+      // answers instead would misjudge them when they come in bursts, as a run's first do.
+      decide(now, { limit, perSecond: (inFlightMean * 1000) / latencyMean });
+    },
+  };
+}
