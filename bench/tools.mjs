@@ -33,8 +33,9 @@ const GNU_TIME = '/usr/bin/time';
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Timed from spawn to exit, so Node's start and
  * the bundle's load count. Fails unless the step succeeded and aborted exactly `expected`.
  * @param {{ endpoint: string, bucket?: string, expected?: number, measureMemory?: boolean,
- *   inputs?: Record<string, string>, acceptFailure?: boolean }} options
- * @returns {Promise<Run>}
+ *   inputs?: Record<string, string>, acceptFailure?: boolean, dist?: string }} options
+ *   `dist`: another bundle than this checkout's dist/index.js (a baseline to compare with)
+ * @returns {Promise<Run & { log: string }>}
  */
 export async function runAction({
   endpoint,
@@ -43,6 +44,7 @@ export async function runAction({
   measureMemory = false,
   inputs = {},
   acceptFailure = false,
+  dist = join(projectRoot, 'dist', 'index.js'),
 }) {
   const work = await mkdtemp(join(tmpdir(), 'bench-action-'));
   const files = {
@@ -69,7 +71,7 @@ export async function runAction({
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     };
-    const action = [node24, join(projectRoot, 'dist', 'index.js')];
+    const action = [node24, dist];
     const memory = withPeakRss(action, files.rss);
     const run = await timed(measureMemory ? memory.command : action, { cwd: work, env });
     if (!acceptFailure) {
@@ -82,7 +84,7 @@ export async function runAction({
       }
     }
     const maxRssKb = measureMemory ? await memory.peakRssKb() : undefined;
-    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssKb };
+    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssKb, log: run.output };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -26,7 +26,7 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.Region]: '',
   [Input.Endpoint]: '',
   [Input.ForcePathStyle]: 'false',
-  [Input.Concurrency]: '32',
+  [Input.Concurrency]: 'auto',
   [Input.FailOnError]: 'true',
   [Input.Timeout]: '10m',
   [Input.When]: 'now',

@@ -1,6 +1,8 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
 import { parseDuration } from './duration.js';
 import { isRegionName } from './engine/regions.js';
+import type { Target } from './engine/types.js';
+import { MAX_CONCURRENCY, type ConcurrencySetting } from './engine/traffic/traffic.js';
 
 /** Everything the action was asked to do, validated and typed. */
 export interface Config {
@@ -12,7 +14,8 @@ export interface Config {
   region: string;
   endpoint: string | undefined;
   forcePathStyle: boolean;
-  concurrency: number;
+  /** `auto`: the run finds how many aborts in flight the store takes; a number: at most that. */
+  concurrency: ConcurrencySetting;
   failOnError: boolean;
   /** The whole run's time limit: after it, nothing new is listed or aborted. */
   timeoutMs: number;
@@ -27,8 +30,6 @@ export interface Config {
   /** Read each bucket's lifecycle rules, to say whether it aborts stale uploads by itself. */
   checkLifecycle: boolean;
 }
-
-export const MAX_CONCURRENCY = 256;
 
 /** Bad input: the message names every input that is wrong, with its value and a valid example. */
 export class InputError extends Error {
@@ -76,6 +77,11 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
   };
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return config;
+}
+
+/** Every bucket with every prefix: what the run cleans, in order. */
+export function targetsOf(config: Pick<Config, 'buckets' | 'prefixes'>): Target[] {
+  return config.buckets.flatMap((bucket) => config.prefixes.map((prefix) => ({ bucket, prefix })));
 }
 
 /** Non-empty, trimmed lines. */
@@ -210,8 +216,11 @@ function parseEndpoint(value: string, raw: string): string | undefined | Problem
   return url.protocol === 'http:' || url.protocol === 'https:' ? value : notUrl;
 }
 
-function parseConcurrency(value: string, raw: string): number | Problem {
+function parseConcurrency(value: string, raw: string): ConcurrencySetting | Problem {
+  if (value === 'auto') return value;
   const number = wholeNumber(value);
   if (number >= 1 && number <= MAX_CONCURRENCY) return number;
-  return new Problem(`"${raw}" is not a whole number from 1 to ${MAX_CONCURRENCY}; use e.g. 32`);
+  return new Problem(
+    `"${raw}" is neither auto nor a whole number from 1 to ${MAX_CONCURRENCY}; use e.g. auto, or 32`,
+  );
 }

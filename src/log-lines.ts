@@ -1,6 +1,7 @@
 import { formatAge } from './duration.js';
 import type { LifecycleCheck } from './engine/lifecycle.js';
 import type { BucketAccess } from './engine/probe.js';
+import type { TrafficSummary } from './engine/traffic/traffic.js';
 import type { Target, UploadOutcome } from './engine/types.js';
 import { withoutCredentials } from './redact.js';
 import { visible } from './text.js';
@@ -22,7 +23,10 @@ export function outcomeLine(outcome: UploadOutcome, nowMs: number): string {
 }
 
 /** What the log says of a bucket whose region or store is not what the inputs imply. */
-export function bucketLines(access: BucketAccess, defaultRegion: string): string[] {
+export function bucketLines(
+  access: Pick<BucketAccess, 'bucket' | 'region' | 'listing'>,
+  defaultRegion: string,
+): string[] {
   const where = `s3://${access.bucket}`;
   return [
     access.region !== defaultRegion
@@ -64,4 +68,24 @@ export function lifecycleLine(bucket: string, check: LifecycleCheck): string {
     case 'unknown':
       return `${where}: could not tell whether a lifecycle rule aborts incomplete uploads: ${check.reason}.`;
   }
+}
+
+/** The number in flight the run settled on, and the pace a throttling store imposed. */
+export function trafficLine(pace: TrafficSummary): string {
+  const inFlight =
+    pace.setting === 'auto'
+      ? `Aborts in flight: settled on ${pace.settled} (concurrency: auto).`
+      : `Aborts in flight: at most ${pace.setting} (concurrency: ${pace.setting}).`;
+  if (pace.throttled === 0) return inFlight;
+  return `${inFlight} ${throttlingNote(pace)}`;
+}
+
+/** What the store's throttling did to the run, as a sentence. */
+export function throttlingNote(pace: TrafficSummary): string {
+  const answers = `${pace.throttled} throttling answer${pace.throttled === 1 ? '' : 's'} (SlowDown)`;
+  const rate =
+    pace.perSecond === undefined
+      ? ''
+      : `, and ended at ${Math.round(pace.perSecond)} requests a second`;
+  return `The store sent ${answers}: the run slowed to the pace it accepted, retried each refused abort${rate}.`;
 }

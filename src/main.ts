@@ -11,13 +11,22 @@ import { checkLifecycle } from './engine/lifecycle.js';
 import { probeBucket, type BucketAccess } from './engine/probe.js';
 import { RegionalClients } from './engine/regions.js';
 import { createS3Client } from './engine/s3-client.js';
+import { AbortTraffic } from './engine/traffic/traffic.js';
 import type { CleanupEvent, Target } from './engine/types.js';
-import { InputError, parseConfig, type Config } from './inputs.js';
-import { bucketLines, describeTarget, lifecycleLine, outcomeLine, proxyLine } from './log-lines.js';
+import { InputError, parseConfig, targetsOf, type Config } from './inputs.js';
+import {
+  bucketLines,
+  describeTarget,
+  lifecycleLine,
+  outcomeLine,
+  proxyLine,
+  trafficLine,
+} from './log-lines.js';
 import { outputsOf } from './outputs.js';
 import { redactCheck, redactEvent, secretRedactor } from './redact.js';
 import { ReportFile } from './report-file.js';
 import { formatCounts, RunReport, troubleOf } from './report.js';
+import { cutoffOf, describeRun } from './run-description.js';
 import { runStop, type RunStop } from './run-stop.js';
 import type { BucketLifecycle } from './summary/lifecycle.js';
 import {
@@ -94,6 +103,7 @@ async function cleanUpUntilStopped(
     createS3Client({ ...config, region, proxyEnv: process.env, stop: stop.signal }),
   );
   const report = new RunReport();
+  const traffic = AbortTraffic.for(config.concurrency, stop.signal);
   let buckets: BucketAccess[] = [];
   let lifecycleChecks: Promise<BucketLifecycle[]> | undefined;
   let clockOffsetMs = 0;
@@ -114,10 +124,10 @@ async function cleanUpUntilStopped(
       );
     }
     const storeStart = startedAt.getTime() + clockOffsetMs;
-    const plan: CleanupPlan = {
+    const plan: Omit<CleanupPlan, 'sendAbort'> = {
       cutoff: cutoffOf(startedAt, clockOffsetMs, config),
       dryRun: config.dryRun,
-      concurrency: config.concurrency,
+      traffic,
       stop: stop.signal,
       isExcluded: excludeMatcher(config.exclude),
       budget: config.limit > 0 ? { remaining: config.limit } : undefined,
@@ -125,8 +135,9 @@ async function cleanUpUntilStopped(
     };
     const outcomes = { report, reportFile, storeStart, redact };
     for (const target of targetsOf(config)) {
-      const { client, listing } = buckets.find((access) => access.bucket === target.bucket)!;
-      await cleanTargetInGroup(cleanTarget(client, target, { ...plan, listing }), target, outcomes);
+      const { client, listing, sendAbort } = buckets.find((b) => b.bucket === target.bucket)!;
+      const events = cleanTarget(client, target, { ...plan, listing, sendAbort });
+      await cleanTargetInGroup(events, target, outcomes);
     }
   } catch (error) {
     // A bug, not an S3 error (those become outcomes): still report what was done.
@@ -140,6 +151,8 @@ async function cleanUpUntilStopped(
   core.info(
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
   );
+  const pace = traffic.summary();
+  if (!config.dryRun) core.info(trafficLine(pace));
   if (report.unmeasuredReason !== undefined) {
     // Said once: the cause (usually a missing permission) is the same for every upload.
     core.warning(
@@ -148,10 +161,14 @@ async function cleanUpUntilStopped(
   }
   writeOutputs(report, reportFile?.path, lifecycle);
   const run: RunDescription = {
-    ...describeRun(startedAt, clockOffsetMs, config),
+    ...describeRun(startedAt, clockOffsetMs, config, {
+      ...context,
+      repository: process.env.GITHUB_REPOSITORY,
+    }),
     buckets,
     lifecycle,
     stoppedBecause: stop.stoppedBecause(),
+    traffic: config.dryRun ? undefined : pace,
   };
   await writeSummary(renderSummary(report, run));
 
@@ -209,10 +226,6 @@ async function openReportFile(): Promise<ReportFile | undefined> {
     );
     return undefined;
   }
-}
-
-function targetsOf(config: Config): Target[] {
-  return config.buckets.flatMap((bucket) => config.prefixes.map((prefix) => ({ bucket, prefix })));
 }
 
 /**
@@ -274,34 +287,4 @@ async function writeSummary(markdown: string): Promise<void> {
       `Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-}
-
-/** Uploads initiated at or before it are stale: max-age before the step started, by the store's clock. */
-function cutoffOf(startedAt: Date, clockOffsetMs: number, config: Config): Date {
-  return new Date(startedAt.getTime() + clockOffsetMs - config.maxAgeMs);
-}
-
-function describeRun(startedAt: Date, clockOffsetMs: number, config: Config): RunDescription {
-  const run: RunDescription = {
-    startedAt,
-    cutoff: cutoffOf(startedAt, clockOffsetMs, config),
-    clockOffsetMs,
-    maxAgeMs: config.maxAgeMs,
-    dryRun: config.dryRun,
-    reportBytes: config.reportBytes,
-    limit: config.limit,
-    defaultRegion: config.region,
-  };
-  const repository = process.env.GITHUB_REPOSITORY;
-  if (repository) {
-    const repositoryUrl = `${context.serverUrl}/${repository}`;
-    run.repository = { name: repository, url: repositoryUrl };
-    if (context.runId) {
-      run.run = {
-        label: `${context.workflow} #${context.runNumber}`,
-        url: `${repositoryUrl}/actions/runs/${context.runId}`,
-      };
-    }
-  }
-  return run;
 }

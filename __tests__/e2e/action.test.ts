@@ -197,7 +197,7 @@ describe('bad input', () => {
     ],
     [
       { concurrency: '1000' },
-      'concurrency: "1000" is not a whole number from 1 to 256; use e.g. 32',
+      'concurrency: "1000" is neither auto nor a whole number from 1 to 256; use e.g. auto, or 32',
     ],
     [{ bucket: '  ' }, 'bucket: is required; give one or more bucket names, e.g. my-test-bucket'],
     [{ 'dry-run': 'maybe' }, 'dry-run: "maybe" is not a boolean; use true or false'],

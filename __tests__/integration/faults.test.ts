@@ -1,8 +1,14 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
-import type { CleanupPlan } from '../../src/engine/cleanup.js';
 import { RunReport } from '../../src/report.js';
-import { clean, engineClient, resultsOf, seedOldAndYoung, withResult } from '../support/engine.js';
+import {
+  clean,
+  engineClient,
+  resultsOf,
+  seedOldAndYoung,
+  withResult,
+  type TestPlan,
+} from '../support/engine.js';
 import { useFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.js';
 import { completeUpload, idsOf, remainingUploads, useStore } from '../support/store.js';
 
@@ -36,7 +42,7 @@ describe('transient faults', () => {
     });
     proxy.latencyMs = 10;
 
-    const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 8, pageSize: 5 };
+    const plan: TestPlan = { cutoff, dryRun: false, concurrency: 8, pageSize: 5 };
     const events = await clean(engineClient(8, proxy.endpoint), { bucket, prefix: 'ci/' }, plan);
 
     expect(resultsOf(events)).toEqual(
@@ -57,7 +63,7 @@ describe('permanent faults', () => {
     const proxy = await startProxy((request) =>
       request.operation === 'abort' ? { status: 403, code: 'AccessDenied' } : 'forward',
     );
-    const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 4 };
+    const plan: TestPlan = { cutoff, dryRun: false, concurrency: 4 };
     const events = await clean(engineClient(4, proxy.endpoint), { bucket, prefix: '' }, plan);
 
     const report = new RunReport();
@@ -84,7 +90,7 @@ describe('permanent faults', () => {
         ? { status: 500, code: 'InternalError', message: 'We encountered an internal error.' }
         : 'forward',
     );
-    const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 4, pageSize: 3 };
+    const plan: TestPlan = { cutoff, dryRun: false, concurrency: 4, pageSize: 3 };
     const events = await clean(engineClient(4, proxy.endpoint), { bucket, prefix: '' }, plan);
 
     const report = new RunReport();
@@ -130,7 +136,7 @@ describe('races with other clients', () => {
       }
       return 'forward';
     });
-    const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 3 };
+    const plan: TestPlan = { cutoff, dryRun: false, concurrency: 3 };
     const events = await clean(engineClient(3, proxy.endpoint), { bucket, prefix: 'race/' }, plan);
 
     expect(resultsOf(events)).toEqual(

@@ -1,7 +1,9 @@
 import { expect } from '@jest/globals';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { abortSenderFor } from '../../src/engine/abort/senders.js';
 import { cleanTarget, type CleanupPlan } from '../../src/engine/cleanup.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
+import { AbortTraffic, type ConcurrencySetting } from '../../src/engine/traffic/traffic.js';
 import type { CleanupEvent, Target } from '../../src/engine/types.js';
 import { remainingUploads, seedUploads, sleep, store, type SeededUpload } from './store.js';
 
@@ -37,13 +39,26 @@ export async function seedOldAndYoung(
   return { old, young, cutoff };
 }
 
+/** A plan as a test gives it: the traffic and the abort sender are made as the action makes them. */
+export type TestPlan = Omit<CleanupPlan, 'traffic' | 'sendAbort'> &
+  Partial<Pick<CleanupPlan, 'sendAbort'>> & { concurrency: ConcurrencySetting };
+
+/**
+ * Cleans a target with the engine as the action runs it: aborts on the path the action
+ * takes for the bucket (abortSenderFor: the lean path, on these stores), unless the plan
+ * brings its own sender.
+ */
 export async function clean(
   client: S3Client,
   target: Target,
-  plan: CleanupPlan,
+  { concurrency, ...plan }: TestPlan,
 ): Promise<CleanupEvent[]> {
+  const sendAbort = plan.sendAbort ?? (await abortSenderFor(client, target.bucket));
+  const traffic = AbortTraffic.for(concurrency, plan.stop);
   const events: CleanupEvent[] = [];
-  for await (const event of cleanTarget(client, target, plan)) events.push(event);
+  for await (const event of cleanTarget(client, target, { ...plan, sendAbort, traffic })) {
+    events.push(event);
+  }
   return events;
 }
 

@@ -7,7 +7,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { sdkAbortSender } from '../../src/engine/abort/senders.js';
 import { cleanTarget, isStale, type CleanupPlan } from '../../src/engine/cleanup.js';
+import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import type { CleanupEvent } from '../../src/engine/types.js';
 import { s3Error } from '../support/s3-errors.js';
 import { listed } from '../support/uploads.js';
@@ -16,17 +18,27 @@ const cutoff = new Date('2026-06-01T00:00:00Z');
 const old = new Date('2026-05-01T00:00:00Z');
 const young = new Date('2026-06-01T00:00:01Z');
 const target = { bucket: 'b', prefix: 'pre/' };
-const plan: CleanupPlan = { cutoff, dryRun: false, concurrency: 4 };
+type Options = Partial<Omit<CleanupPlan, 'traffic'>> & { concurrency?: number };
 
-async function eventsOf(client: S3Client, options: Partial<CleanupPlan> = {}) {
+/**
+ * The engine's outcomes with the SDK's own abort command, which aws-sdk-client-mock can
+ * answer (the lean path is tested against stand-in and real stores).
+ */
+async function eventsOf(client: S3Client, { concurrency = 4, ...options }: Options = {}) {
+  const plan: CleanupPlan = {
+    cutoff,
+    dryRun: false,
+    traffic: AbortTraffic.for(concurrency, options.stop),
+    sendAbort: sdkAbortSender(client, target.bucket),
+    ...options,
+  };
   const events: CleanupEvent[] = [];
-  for await (const event of cleanTarget(client, target, { ...plan, ...options }))
-    events.push(event);
+  for await (const event of cleanTarget(client, target, plan)) events.push(event);
   return events;
 }
 
 /** Each event as one sorted line: `key#uploadId result[: error]` or `listing failed: …`. */
-async function run(client: S3Client, options: Partial<CleanupPlan> = {}): Promise<string[]> {
+async function run(client: S3Client, options: Options = {}): Promise<string[]> {
   const events = await eventsOf(client, options);
   return events
     .map((event) =>

@@ -17,7 +17,7 @@ describe('parseConfig', () => {
       region: 'us-east-1',
       endpoint: undefined,
       forcePathStyle: false,
-      concurrency: 32,
+      concurrency: 'auto',
       failOnError: true,
       timeoutMs: 10 * 60 * 1000,
       when: 'now',
@@ -63,6 +63,15 @@ describe('parseConfig', () => {
       limit: 5000,
       checkLifecycle: false,
     });
+  });
+
+  it.each([
+    ['auto', 'auto'],
+    [' auto ', 'auto'],
+    ['1', 1],
+    ['256', 256],
+  ])('takes concurrency %j as %j', (value, concurrency) => {
+    expect(parse({ [Input.Concurrency]: value }, {}).concurrency).toBe(concurrency);
   });
 
   it.each([
@@ -122,11 +131,20 @@ describe('parseConfig', () => {
       'endpoint: "ftp://s3.example.com" is not an http(s) URL',
     ],
     [Input.Endpoint, '127.0.0.1:9000', 'endpoint: "127.0.0.1:9000" is not an http(s) URL'],
-    [Input.Concurrency, '0', 'concurrency: "0" is not a whole number from 1 to 256; use e.g. 32'],
-    [Input.Concurrency, '257', 'concurrency: "257" is not a whole number from 1 to 256'],
-    [Input.Concurrency, '1.5', 'concurrency: "1.5" is not a whole number'],
-    [Input.Concurrency, '-4', 'concurrency: "-4" is not a whole number'],
-    [Input.Concurrency, 'many', 'concurrency: "many" is not a whole number'],
+    [
+      Input.Concurrency,
+      '0',
+      'concurrency: "0" is neither auto nor a whole number from 1 to 256; use e.g. auto, or 32',
+    ],
+    [
+      Input.Concurrency,
+      '257',
+      'concurrency: "257" is neither auto nor a whole number from 1 to 256',
+    ],
+    [Input.Concurrency, '1.5', 'concurrency: "1.5" is neither auto nor a whole number'],
+    [Input.Concurrency, '-4', 'concurrency: "-4" is neither auto nor a whole number'],
+    [Input.Concurrency, 'many', 'concurrency: "many" is neither auto nor a whole number'],
+    [Input.Concurrency, 'Auto', 'concurrency: "Auto" is neither auto nor a whole number'],
   ])('refuses %s: %j', (input, value, message) => {
     expect(() => parse({ [input]: value })).toThrow(InputError);
     expect(() => parse({ [input]: value })).toThrow(message);
@@ -135,7 +153,7 @@ describe('parseConfig', () => {
   it('names every bad input at once', () => {
     expect(() => parse({ [Input.MaxAge]: 'soon', [Input.Concurrency]: 'x' })).toThrow(
       'max-age: "soon" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +
-        'concurrency: "x" is not a whole number from 1 to 256; use e.g. 32',
+        'concurrency: "x" is neither auto nor a whole number from 1 to 256; use e.g. auto, or 32',
     );
   });
 

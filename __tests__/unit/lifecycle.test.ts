@@ -95,12 +95,10 @@ describe('coverage', () => {
 });
 
 describe('checkLifecycle', () => {
-  const access = (listing: BucketAccess['listing'] = 'standard'): BucketAccess => ({
+  const access = (listing: BucketAccess['listing'] = 'standard') => ({
     bucket: 'b',
-    region: 'us-east-1',
     client: new S3Client({ region: 'us-east-1' }),
     listing,
-    clockOffsetMs: undefined,
   });
 
   it('reads the configuration once and checks it', async () => {

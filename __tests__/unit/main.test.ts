@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Input } from '../../src/constants.js';
+import type { Upload } from '../../src/engine/types.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,19 @@ Object.assign(process.env, {
 });
 const fake = fakeCore();
 jest.unstable_mockModule('@actions/core', () => fake.core);
+// The run's story is told here with aws-sdk-client-mock, which answers the SDK's commands
+// only: aborts take the SDK's command. The lean path, which does not go through the SDK's
+// pipeline, is tested against stand-ins (s3-client, lean-abort) and the real stores.
+jest.unstable_mockModule('../../src/engine/abort/senders.js', () => ({
+  abortSenderFor: (client: S3Client, bucket: string) =>
+    Object.assign(
+      async (upload: Upload) => {
+        const input = { Bucket: bucket, Key: upload.key, UploadId: upload.uploadId };
+        await client.send(new AbortMultipartUploadCommand(input));
+      },
+      { retries: true },
+    ),
+}));
 const { run } = await import('../../src/main.js');
 
 let s3: ReturnType<typeof mockClient>;
@@ -60,7 +74,7 @@ describe('run', () => {
     expect(fake.core.setFailed).toHaveBeenCalledWith(
       'Invalid input; nothing was listed or aborted.\n' +
         'max-age: "7 days" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +
-        'concurrency: "0" is not a whole number from 1 to 256; use e.g. 32',
+        'concurrency: "0" is neither auto nor a whole number from 1 to 256; use e.g. auto, or 32',
     );
     expect(s3.calls()).toHaveLength(0);
     expect(fake.outputs()).toMatchObject({

@@ -1,15 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
+import { abortSenderFor } from '../../src/engine/abort/senders.js';
 import { cleanTarget, type CleanupPlan } from '../../src/engine/cleanup.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
+import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import type { CleanupEvent } from '../../src/engine/types.js';
 import { useLocalServer } from '../support/local-server.js';
 
 // A stand-in S3 endpoint on 127.0.0.1 that throttles: each key's abort fails with the given
 // S3 error a set number of times, then succeeds. The client under test is the action's own,
-// so this checks its retry configuration through the SDK's whole request pipeline.
-// Throttling errors back off from 500 ms and other 5xx from 100 ms, doubling each time, so
-// only the 5xx case goes to the limit: the test takes a few seconds, not fifteen.
+// so this checks its retries: the SDK's (listings) and the abort path's own.
 const slowDown = { status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' };
 const internal = {
   status: 500,
@@ -73,14 +73,22 @@ function respond(request: IncomingMessage, response: import('node:http').ServerR
 
 const standIn = useLocalServer(respond);
 
+/** The engine's outcomes for a bucket, its aborts on the path the action takes for it. */
 async function eventsOf(
   client: ReturnType<typeof createS3Client>,
   plan: Partial<CleanupPlan> = {},
   bucket = 'silent',
+  concurrency = 1,
 ): Promise<CleanupEvent[]> {
   const events: CleanupEvent[] = [];
   const target = { bucket, prefix: '' };
-  const fullPlan = { cutoff: new Date(), dryRun: false, concurrency: 1, ...plan };
+  const fullPlan: CleanupPlan = {
+    cutoff: new Date(),
+    dryRun: false,
+    traffic: AbortTraffic.for(concurrency, plan.stop),
+    sendAbort: await abortSenderFor(client, bucket),
+    ...plan,
+  };
   for await (const event of cleanTarget(client, target, fullPlan)) events.push(event);
   return events;
 }
@@ -94,11 +102,7 @@ describe('createS3Client', () => {
       concurrency: 4,
     });
     const results: Record<string, string> = {};
-    for await (const event of cleanTarget(
-      client,
-      { bucket: 'b', prefix: '' },
-      { cutoff: new Date(), dryRun: false, concurrency: 4 },
-    )) {
+    for (const event of await eventsOf(client, {}, 'b', 4)) {
       const outcome = event as Extract<CleanupEvent, { kind: 'upload' }>;
       results[outcome.upload.key] = outcome.error
         ? `${outcome.result}: ${outcome.error}`

@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { sdkAbortSender } from '../../src/engine/abort/senders.js';
 import { cleanTarget } from '../../src/engine/cleanup.js';
+import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import { RunReport } from '../../src/report.js';
 import { MAX_GROUPS } from '../../src/groups.js';
 import { renderSummary } from '../../src/summary/render.js';
@@ -46,10 +48,16 @@ describe('at scale', () => {
     const total = 100_000;
     const report = new RunReport();
     const target = { bucket: 'b', prefix: 'ci/' };
-    const plan = { cutoff: new Date(), dryRun: false, concurrency: 16 };
+    const store = streamingStore(total);
+    const plan = {
+      cutoff: new Date(),
+      dryRun: false,
+      traffic: AbortTraffic.for(16),
+      sendAbort: sdkAbortSender(store, target.bucket),
+    };
     const heapAfter = new Map<number, number>();
     let settled = 0;
-    for await (const event of cleanTarget(streamingStore(total), target, plan)) {
+    for await (const event of cleanTarget(store, target, plan)) {
       report.record(event);
       settled += 1;
       if (settled === 10_000 || settled === total) {

@@ -5,15 +5,35 @@ import { useLocalServer } from '../support/local-server.js';
 
 // The whole run, through the SDK's pipeline, against a stand-in store whose clock is hours
 // off this machine's: its Date header says so, and its uploads' Initiated are its own time.
-// Ages are measured by the store's clock, whichever way it is off.
+// Ages are measured by the store's clock, whichever way it is off. As Amazon S3 does, it
+// refuses a request signed more than 15 minutes away from its own time: so an abort that
+// leaves the SDK's pipeline must still be signed by the store's clock.
 const HOUR_MS = 3600_000;
+const MAX_SKEW_MS = 15 * 60_000;
 let storeClockOffsetMs = 0;
 let uploads: Array<{ key: string; initiated: Date }> = [];
 const aborted: string[] = [];
 
+/** `x-amz-date` (20261130T221500Z) as a time. */
+const signedAt = (request: IncomingMessage) =>
+  Date.parse(
+    String(request.headers['x-amz-date'] ?? '').replace(
+      /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/,
+      '$1-$2-$3T$4:$5:$6Z',
+    ),
+  );
+
 function respond(request: IncomingMessage, response: ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://stand-in');
-  const date = new Date(Date.now() + storeClockOffsetMs).toUTCString();
+  const storeNow = Date.now() + storeClockOffsetMs;
+  const date = new Date(storeNow).toUTCString();
+  if (!(Math.abs(signedAt(request) - storeNow) <= MAX_SKEW_MS)) {
+    response.writeHead(403, { Date: date, 'Content-Type': 'application/xml' });
+    response.end(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>',
+    );
+    return;
+  }
   if (request.method === 'DELETE' && url.searchParams.has('uploadId')) {
     aborted.push(decodeURIComponent(url.pathname.split('/').slice(2).join('/')));
     response.writeHead(204, { Date: date });

@@ -1,16 +1,21 @@
-import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { abortUpload } from './abort/abort-upload.js';
+import type { AbortSender } from './abort/senders.js';
 import { describeS3Error, isGoneError } from './errors.js';
 import { listUploadPages } from './list.js';
 import { measureUpload } from './parts.js';
 import { mapConcurrent } from './pool.js';
+import type { AbortTraffic } from './traffic/traffic.js';
 import type { CleanupEvent, ListingKind, Target, Upload, UploadOutcome } from './types.js';
 
 export interface CleanupPlan {
   /** Uploads initiated at or before this instant are stale. Fixed once, before any listing. */
   cutoff: Date;
   dryRun: boolean;
-  /** Aborts in flight at once. */
-  concurrency: number;
+  /** How many aborts may be in flight, and at what pace they leave: one for the whole run. */
+  traffic: AbortTraffic;
+  /** How this bucket's aborts are sent (abortSenderFor). */
+  sendAbort: AbortSender;
   /** Uploads per ListMultipartUploads page; the store's maximum unless a test needs less. */
   pageSize?: number;
   /** How the bucket's store lists uploads (see probe.ts); `standard` when absent. */
@@ -86,43 +91,30 @@ export async function* cleanTarget(
     if (measured.gone) return { ...outcome, result: 'gone' };
     const sized = { ...outcome, size: measured.size, sizeError: measured.sizeError };
     if (plan.dryRun) return { ...sized, result: 'would-abort' };
-    return { ...sized, ...(await abortUpload(client, target, upload, stop)) };
+    return { ...sized, ...(await abort(upload)) };
   };
 
-  yield* mapConcurrent(uploadsUnderPrefix(), settle, plan.concurrency);
-  if (listingError !== undefined) yield { kind: 'listing-failed', target, error: listingError };
-}
-
-/** Aborts exactly one upload, by its own key and upload id. */
-async function abortUpload(
-  client: S3Client,
-  target: Target,
-  upload: Upload,
-  stop: AbortSignal | undefined,
-): Promise<Pick<UploadOutcome, 'result' | 'error'>> {
-  // The run may have stopped while this upload was being measured: start nothing after it.
-  if (stop?.aborted)
-    return { result: 'failed', error: `${reasonOf(stop)} before this abort was sent` };
-  try {
-    await client.send(
-      new AbortMultipartUploadCommand({
-        Bucket: target.bucket,
-        Key: upload.key,
-        UploadId: upload.uploadId,
-      }),
-    );
-    return { result: 'aborted' };
-  } catch (error) {
-    if (stop?.aborted) {
-      return {
-        result: 'failed',
-        error: `${reasonOf(stop)} before the store answered this abort (it may or may not have taken effect)`,
-      };
+  /** Aborts exactly one upload, by its own key and upload id. */
+  const abort = async (upload: Upload): Promise<Pick<UploadOutcome, 'result' | 'error'>> => {
+    const attempts = await abortUpload(upload, plan.sendAbort, plan.traffic);
+    switch (attempts.result) {
+      case 'aborted':
+      case 'gone':
+        return { result: attempts.result };
+      case 'failed':
+        return { result: 'failed', error: describeS3Error(attempts.error, 'abort', target) };
+      case 'stopped':
+        return {
+          result: 'failed',
+          error: attempts.inFlight
+            ? `${reasonOf(stop)} before the store answered this abort (it may or may not have taken effect)`
+            : `${reasonOf(stop)} before this abort was sent`,
+        };
     }
-    // Completed or aborted by someone else since it was listed: the goal is met.
-    if (isGoneError(error)) return { result: 'gone' };
-    return { result: 'failed', error: describeS3Error(error, 'abort', target) };
-  }
+  };
+
+  yield* mapConcurrent(uploadsUnderPrefix(), settle, () => plan.traffic.limit);
+  if (listingError !== undefined) yield { kind: 'listing-failed', target, error: listingError };
 }
 
 /** The upload's size; a failure to measure it does not stop the abort. */
@@ -143,7 +135,7 @@ async function measure(
 }
 
 /** Why the run was stopped, as its stop signal says. */
-function reasonOf(stop: AbortSignal): string {
-  const reason: unknown = stop.reason;
+function reasonOf(stop: AbortSignal | undefined): string {
+  const reason: unknown = stop?.reason;
   return reason instanceof Error ? reason.message : 'the run was stopped';
 }

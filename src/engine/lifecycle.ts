@@ -19,7 +19,7 @@ export type LifecycleCheck =
  * Never throws: whatever goes wrong is the `unknown` reason.
  */
 export async function checkLifecycle(
-  { client, bucket, listing }: BucketAccess,
+  { client, bucket, listing }: Pick<BucketAccess, 'client' | 'bucket' | 'listing'>,
   prefixes: string[],
   /** The run's stop, which the client was made with: to say why a read was cut short. */
   signal?: AbortSignal,

@@ -1,4 +1,5 @@
 import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { abortSenderFor, type AbortSender } from './abort/senders.js';
 import { regionNamedBy, responseHeaders } from './errors.js';
 import { listingKindOf } from './list.js';
 import type { RegionalClients } from './regions.js';
@@ -10,6 +11,8 @@ export interface BucketAccess {
   /** The region its requests are signed for: the default, or the one the store named. */
   region: string;
   client: S3Client;
+  /** How its aborts are sent: resolved once, with the bucket's endpoint and auth scheme. */
+  sendAbort: AbortSender;
   listing: ListingKind;
   /** How far the store's clock is ahead of this machine's (negative: behind), when known. */
   clockOffsetMs: number | undefined;
@@ -40,10 +43,12 @@ export async function probeBucket(
     region = named;
     answer = await ask(clients.for(region), bucket, signal);
   }
+  const client = clients.for(region);
   return {
     bucket,
     region,
-    client: clients.for(region),
+    client,
+    sendAbort: await abortSenderFor(client, bucket),
     listing: listingKindOf(bucket, answer.server),
     clockOffsetMs: answer.clockOffsetMs,
   };

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { MAX_CONCURRENCY, type ConcurrencySetting } from './traffic/traffic.js';
 import {
   SMITHY_CONTEXT_KEY,
   type HttpHandlerOptions,
@@ -12,8 +13,8 @@ export interface ClientSettings {
   region: string;
   endpoint: string | undefined;
   forcePathStyle: boolean;
-  /** Aborts in flight at once; the connection pool is sized to match. */
-  concurrency: number;
+  /** The most aborts in flight at once; the connection pool is sized to match. */
+  concurrency: ConcurrencySetting;
   /** How long one attempt of a request may take, from connecting to the last byte. */
   requestTimeoutMs?: number;
   /**
@@ -46,7 +47,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function createS3Client(settings: ClientSettings): S3Client {
   const agentOptions = {
     keepAlive: true,
-    maxSockets: settings.concurrency + 1,
+    // Sockets are opened as needed: the bound is what `auto` may climb to.
+    maxSockets: (settings.concurrency === 'auto' ? MAX_CONCURRENCY : settings.concurrency) + 1,
     // Node's own proxy support (24.5+): HTTP in absolute form, HTTPS through CONNECT.
     proxyEnv: settings.proxyEnv,
   };

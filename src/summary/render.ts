@@ -1,5 +1,7 @@
 import { formatAge } from '../duration.js';
 import type { BucketAccess } from '../engine/probe.js';
+import type { TrafficSummary } from '../engine/traffic/traffic.js';
+import { throttlingNote } from '../log-lines.js';
 import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
 import { safetyNetSection, type BucketLifecycle } from './lifecycle.js';
@@ -26,6 +28,8 @@ export interface RunDescription {
   buckets?: Array<Pick<BucketAccess, 'bucket' | 'region' | 'listing'>>;
   /** Each bucket's lifecycle rules, when they were checked (check-lifecycle). */
   lifecycle?: BucketLifecycle[];
+  /** How the aborts were sent, when any were. */
+  traffic?: TrafficSummary;
   /** `owner/repo`, with links, when running on GitHub. */
   repository?: { name: string; url: string };
   run?: { label: string; url: string };
@@ -50,6 +54,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     contextLine(run),
     headline(report, run),
     minioCaveat(run),
+    run.traffic && run.traffic.throttled > 0 ? `🐢 ${throttlingNote(run.traffic)}` : '',
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
     groupsTable(report, run),
     targetsTable(report, run),
@@ -81,8 +86,15 @@ function contextLine(run: RunDescription): string {
     run.repository && `[${escapeMarkdown(run.repository.name)}](${run.repository.url})`,
     run.run && `[${escapeMarkdown(run.run.label)}](${run.run.url})`,
     `started ${utc(run.startedAt)}`,
+    run.traffic && inFlight(run.traffic),
   ];
   return parts.filter(Boolean).join(' · ');
+}
+
+function inFlight(pace: TrafficSummary): string {
+  return pace.setting === 'auto'
+    ? `${pace.settled} aborts in flight (concurrency auto)`
+    : `up to ${pace.setting} aborts in flight`;
 }
 
 function headline(report: RunReport, run: RunDescription): string {

@@ -1,0 +1,48 @@
+import type { Config } from './inputs.js';
+import type { RunDescription } from './summary/render.js';
+
+/** The workflow run the step belongs to, as the runner describes it. */
+export interface WorkflowRun {
+  serverUrl: string;
+  /** `owner/repo`; absent outside a runner. */
+  repository: string | undefined;
+  runId: number;
+  workflow: string;
+  runNumber: number;
+}
+
+/** Uploads initiated at or before it are stale: max-age before the step started, by the store's clock. */
+export function cutoffOf(startedAt: Date, clockOffsetMs: number, config: Config): Date {
+  return new Date(startedAt.getTime() + clockOffsetMs - config.maxAgeMs);
+}
+
+/** What the summary says of the run besides its counts: when, which cutoff, where. */
+export function describeRun(
+  startedAt: Date,
+  clockOffsetMs: number,
+  config: Config,
+  workflow: WorkflowRun,
+): RunDescription {
+  const run: RunDescription = {
+    startedAt,
+    cutoff: cutoffOf(startedAt, clockOffsetMs, config),
+    clockOffsetMs,
+    maxAgeMs: config.maxAgeMs,
+    dryRun: config.dryRun,
+    reportBytes: config.reportBytes,
+    limit: config.limit,
+    defaultRegion: config.region,
+  };
+  const { repository } = workflow;
+  if (repository) {
+    const repositoryUrl = `${workflow.serverUrl}/${repository}`;
+    run.repository = { name: repository, url: repositoryUrl };
+    if (workflow.runId) {
+      run.run = {
+        label: `${workflow.workflow} #${workflow.runNumber}`,
+        url: `${repositoryUrl}/actions/runs/${workflow.runId}`,
+      };
+    }
+  }
+  return run;
+}
