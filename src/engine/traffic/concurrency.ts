@@ -33,11 +33,15 @@ export interface AdaptiveOptions {
 /** Each step of the climb raises the number in flight by this factor. */
 const CLIMB = 1.4;
 /**
- * A step is worth keeping when it raises the aborts a second by at least this factor. At
- * 1.05 after ×1.4, a store that takes no more than N at once is never held past 2 × N:
- * the step before the last rose, so it was below 1.4 / 1.05 × N.
+ * A step of the climb is worth keeping when it raises the aborts a second by at least this
+ * share of the step (×1.2 for a step of ×1.4): well above the noise of one window, and a store
+ * that takes no more than N at once is never held past 1.4 × 1.4 / 1.2 × N ≈ 1.6 × N (the
+ * step before the last rose, so it was below 1.4 / 1.2 × N).
  */
-const GAIN = 1.05;
+const CLIMB_SHARE = 0.5;
+/** A probe's step up is kept for less, measured over PROBE_WINDOWS windows' worth of answers. */
+const PROBE_GAIN = 1.05;
+const PROBE_WINDOWS = 3;
 /** A step down is worth keeping when it keeps at least this share of the aborts a second. */
 const KEEP = 0.95;
 const PROBE_UP = 1.25;
@@ -57,10 +61,10 @@ interface Measure {
 type Phase = 'climb' | 'hold' | 'probe-up' | 'probe-down';
 
 /**
- * Climbs from `initial` by ×1.4 as long as each step gives more aborts a second, then holds
- * at the last step that did. Every two seconds it tries a step up (kept if it gives more)
- * or a step down (kept if it gives nearly as much), so it follows a store that speeds up or
- * slows down. A store at its limit answers more slowly when given more at once, and no more
+ * Climbs from `initial` by ×1.4 as long as each step gives clearly more aborts a second,
+ * then holds at the last step that did. Every two seconds it tries a step up (kept if it
+ * gives more) or a step down (kept if it gives nearly as much), each measured at length, so
+ * it finds the last few percent and follows a store that speeds up or slows down. A store at its limit answers more slowly when given more at once, and no more
  * often: the climb stops there. So does a client at the limit of its own CPU.
  *
  * A window measures one limit: the answers to the requests sent after the limit was set,
@@ -98,13 +102,18 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
 
   function decide(now: number, measured: Measure): void {
     switch (phase) {
-      case 'climb':
-        if (reference === undefined || measured.perSecond >= reference.perSecond * GAIN) {
+      case 'climb': {
+        const step = reference === undefined ? 1 : limit / reference.limit;
+        const gain = 1 + (step - 1) * CLIMB_SHARE;
+        if (reference === undefined || measured.perSecond >= reference.perSecond * gain) {
           reference = measured;
           if (limit >= max) return hold(now, limit);
           return setLimit(limit * CLIMB, now);
         }
-        return hold(now, reference.limit);
+        // A smaller step may still be worth it: the first probe, up, comes at once.
+        probeUpNext = true;
+        return hold(now, reference.limit, 0);
+      }
       case 'hold':
         // Follows slow drifts of the store at the number held.
         reference = measured;
@@ -114,7 +123,7 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
         if (phase === 'probe-up' && limit >= max) return hold(now, limit);
         return setLimit(limit * (phase === 'probe-up' ? PROBE_UP : PROBE_DOWN), now);
       case 'probe-up':
-        if (measured.perSecond >= reference!.perSecond * GAIN) {
+        if (measured.perSecond >= reference!.perSecond * PROBE_GAIN) {
           reference = measured;
           phase = 'climb';
           return setLimit(limit * CLIMB, now);
@@ -129,10 +138,10 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
     }
   }
 
-  function hold(now: number, at: number): void {
+  function hold(now: number, at: number, probeInMs = PROBE_INTERVAL_MS): void {
     phase = 'hold';
     held = Math.max(1, Math.min(max, Math.round(at)));
-    probeAt = now + PROBE_INTERVAL_MS;
+    probeAt = now + probeInMs;
     setLimit(at, now);
   }
 
@@ -151,7 +160,8 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
       if (sentAt < window.start) return;
       window.answers += 1;
       window.latencyTotal += now - sentAt;
-      if (window.answers < Math.max(MIN_WINDOW_ANSWERS, limit)) return;
+      const windows = phase === 'climb' ? 1 : PROBE_WINDOWS;
+      if (window.answers < Math.max(MIN_WINDOW_ANSWERS, limit) * windows) return;
       // The first answers after a change come from a store still adjusting to it (its queue
       // fills as the new requests arrive): they are let pass, and the next ones measured.
       if (window.settling) {
