@@ -40,6 +40,11 @@ export interface S3StandIn {
   requests: StandInRequest[];
   /** Called with each request before it is answered: to play another client racing it. */
   beforeAnswer?: (request: StandInRequest) => void;
+  /**
+   * Awaited before each request is answered: a store under load (see store-load.ts), which
+   * may also refuse the request for going too fast.
+   */
+  load?: (request: StandInRequest) => Promise<'slow-down' | undefined>;
   /** Adds uploads (initiated defaults to 1 hour ago; uploadId random unless given). Returns them. */
   seed(
     bucket: string,
@@ -97,6 +102,46 @@ export function startMinioStandIn(): Promise<S3StandIn> {
       .sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
     const maxUploads = query.get('max-uploads') || '1000';
     return listing(request, listed, { maxUploads, storageClass: 'STANDARD', owner });
+  });
+}
+
+/**
+ * A general purpose bucket of Amazon S3, as the API reference describes its listing: by key,
+ * then by upload id, under the prefix, after both markers, `max-uploads` a page with both
+ * Next markers. No lifecycle rules. With `load`, a store that delays, queues or throttles.
+ */
+export function startS3StandIn(): Promise<S3StandIn> {
+  const owner = '<ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID>';
+  const order = (a: StandInUpload, b: StandInUpload) =>
+    a.key === b.key ? (a.uploadId < b.uploadId ? -1 : 1) : a.key < b.key ? -1 : 1;
+  return startStandIn('AmazonS3', false, (request, uploads) => {
+    const { bucket, query } = request;
+    const operation = operationOf(request);
+    if (operation === 'abort') return abort(request, uploads, { unknownIsGone: false });
+    if (operation === 'parts') return parts(request, uploads[findUpload(uploads, request)]);
+    if (operation === 'lifecycle') return lifecycle(undefined);
+    if (operation !== 'list') throw notImplemented(request);
+
+    const prefix = query.get('prefix') ?? '';
+    const keyMarker = query.get('key-marker') ?? '';
+    const uploadIdMarker = query.get('upload-id-marker') ?? '';
+    const after = (u: StandInUpload) =>
+      u.key > keyMarker ||
+      (u.key === keyMarker && uploadIdMarker !== '' && u.uploadId > uploadIdMarker);
+    const matching = uploads
+      .filter((u) => u.bucket === bucket && u.key.startsWith(prefix) && after(u))
+      .sort(order);
+    const maxUploads = Math.min(1000, Number(query.get('max-uploads') ?? '1000'));
+    const page = matching.slice(0, maxUploads);
+    const last = page.at(-1);
+    const truncated = matching.length > maxUploads && last !== undefined;
+    return listing(request, page, {
+      maxUploads: String(maxUploads),
+      nextKeyMarker: truncated ? last.key : undefined,
+      nextUploadIdMarker: truncated ? last.uploadId : undefined,
+      storageClass: 'STANDARD',
+      owner,
+    });
   });
 }
 
@@ -242,6 +287,9 @@ async function startStandIn(
       await finished(incoming);
       const request = parse(incoming, slashBeforeKey);
       standIn.requests.push(request);
+      if ((await standIn.load?.(request)) === 'slow-down') {
+        throw new S3Fault(503, 'SlowDown', 'Please reduce your request rate.');
+      }
       standIn.beforeAnswer?.(request);
       const answer = handle(request, standIn.uploads);
       send(answer.status, answer.xml);
@@ -319,7 +367,13 @@ function findUpload(uploads: StandInUpload[], request: StandInRequest): number {
 function listing(
   request: StandInRequest,
   uploads: StandInUpload[],
-  page: { maxUploads: string; nextKeyMarker?: string; storageClass: string; owner: string },
+  page: {
+    maxUploads: string;
+    nextKeyMarker?: string;
+    nextUploadIdMarker?: string;
+    storageClass: string;
+    owner: string;
+  },
 ): Answer {
   const { bucket, query } = request;
   // encoding-type=url: keys, the prefix and key markers come percent-encoded, and say so.
@@ -337,6 +391,9 @@ function listing(
     page.nextKeyMarker === undefined
       ? ''
       : `<NextKeyMarker>${text(page.nextKeyMarker)}</NextKeyMarker>`,
+    page.nextUploadIdMarker === undefined
+      ? ''
+      : `<NextUploadIdMarker>${escape(page.nextUploadIdMarker)}</NextUploadIdMarker>`,
     delimiter === null ? '' : `<Delimiter>${text(delimiter)}</Delimiter>`,
     `<Prefix>${text(query.get('prefix') ?? '')}</Prefix>`,
     `<MaxUploads>${escape(page.maxUploads)}</MaxUploads>`,
