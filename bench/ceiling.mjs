@@ -1,5 +1,5 @@
 // The ceiling profile: how fast the client itself can go. Both contenders clean the same
-// N uploads held by a stand-in that costs almost nothing (bench/zero-cost-store.mjs), so
+// N uploads held by a stand-in that costs almost nothing (bench/stand-in-store.mjs), so
 // the client's own CPU is the bound, as it is against Amazon S3, which takes about 3,500
 // aborts a second per prefix. Each contender is a fresh Node 24 process, start-up included:
 // the action as the runner runs it, and the SDK in its best settings (bench/raw-client.mjs).
@@ -17,7 +17,7 @@ const CONCURRENCY = 32;
  * @param {{ uploads: number, rounds: number, log: (line: string) => void }} options
  */
 export async function benchCeiling({ uploads, rounds, log }) {
-  const store = await startHelper('zero-cost-store', [String(uploads)]);
+  const store = await startHelper('stand-in-store', [String(uploads)]);
   log(`ceiling: zero-cost store with ${uploads} uploads at ${store.endpoint}`);
   const contenders = [
     {

@@ -1,0 +1,281 @@
+// An S3 stand-in in memory whose behaviour is known exactly. It holds N stale uploads and
+// lists them in pages with both markers; an abort changes nothing, so every timed run meets
+// the same N. It checks no signature. Without options it costs almost nothing (the ceiling
+// profile: the client's own limit); with them it is one of the stores under load that
+// __tests__/support/traffic-sim.ts models, for real, in real time:
+//
+//   --delay D          every answer D ms after its request (a store a region away)
+//   --queue R          aborts served one after another, R a second, the rest queued in order
+//                      (FIFO), half the delay on the way there and half on the way back
+//   --slowdown R       aborts beyond R a second answered `503 SlowDown`, as S3 answers them
+//                      (a token bucket holding --burst-ms of them, 20 ms by default)
+//   --count-refused    with --slowdown: refused aborts use up the rate as well
+//
+// Listings are delayed like everything else but never queued nor refused: S3 throttles
+// DELETE-class requests apart from listings, and the aborts are what is measured.
+//
+// Two requests outside S3's namespace (no bucket may be named `__stats`), for the benchmark
+// between timed runs:
+//   POST /__reset?uploads=N   zero the counts, hold N uploads from now on
+//   GET /__stats              what it served since the reset, as JSON (see `Stats`)
+//
+// Run as a script it prints `{"endpoint":"http://127.0.0.1:PORT"}` on one line once it
+// listens, and serves until its stdin closes. The benchmark runs it in a process of its own,
+// so that its event loop takes no time from the client measured (it does share the CPUs).
+//
+//   node bench/stand-in-store.mjs UPLOADS [--delay D] [--queue R | --slowdown R
+//     [--count-refused] [--burst-ms B]]
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers';
+import { fileURLToPath, URL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { keyOf } from './store.mjs';
+
+const PAGE_SIZE = 1000;
+const INITIATED = '2020-01-01T00:00:00.000Z';
+const SLOW_DOWN =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>stand-in</RequestId><HostId>stand-in</HostId></Error>';
+const NO_LIFECYCLE =
+  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchLifecycleConfiguration</Code><Message>none</Message></Error>';
+
+/**
+ * @typedef {object} StoreOptions
+ * @property {number} [delayMs] every answer this long after its request
+ * @property {number} [queuePerSecond] aborts served one after another, this many a second
+ * @property {number} [slowDownPerSecond] aborts beyond this many a second are refused
+ * @property {boolean} [countRefused] refused aborts use up the rate as well
+ * @property {number} [burstMs] the token bucket of --slowdown holds this long's worth
+ *
+ * @typedef {object} Stats what the store served since its last reset
+ * @property {number} aborts abort requests received
+ * @property {number} accepted aborts answered 204
+ * @property {number} slowDowns aborts answered 503 SlowDown
+ * @property {number} peakInFlight the most abort requests it held at once, unanswered
+ * @property {number} otherRequests listings, the lifecycle read and anything else
+ * @property {number | undefined} needed with --queue: the aborts in flight that keep it busy
+ *   all the time (one being served, the rest on their way); more only wait in its queue
+ */
+
+/**
+ * @param {number} count uploads it holds until a reset says otherwise
+ * @param {StoreOptions} [options]
+ */
+export async function startStandInStore(count, options = {}) {
+  const { delayMs = 0, queuePerSecond, slowDownPerSecond } = options;
+  const listings = listingsCache();
+  let uploads = count;
+  /** @type {() => number} how long until an abort arriving now is answered */
+  let abortDelay = () => delayMs;
+  /** @type {() => boolean} whether an abort arriving now is accepted */
+  let accepts = () => true;
+  // R × (D + 1000 / R) / 1000, rounded up; exact in integers as ⌈R × D / 1000⌉ + 1.
+  const needed = queuePerSecond ? Math.ceil((queuePerSecond * delayMs) / 1000) + 1 : undefined;
+  /** @type {Stats} */
+  let stats;
+  let inFlight = 0;
+  const reset = () => {
+    stats = { aborts: 0, accepted: 0, slowDowns: 0, peakInFlight: 0, otherRequests: 0, needed };
+    if (queuePerSecond) abortDelay = fifoQueue(queuePerSecond, delayMs);
+    if (slowDownPerSecond) accepts = tokenBucket(slowDownPerSecond, options);
+  };
+  reset();
+
+  /** Answers at once when there is no delay: the zero-cost store of the ceiling profile. */
+  const later = (/** @type {number} */ afterMs, /** @type {() => void} */ answer) => {
+    if (afterMs <= 0) answer();
+    else setTimeout(answer, afterMs);
+  };
+
+  const server = createServer((request, response) => {
+    request.resume();
+    const url = new URL(request.url ?? '/', 'http://store');
+    const onBucket = url.pathname.split('/').filter(Boolean).length === 1;
+    if (request.method === 'DELETE' && url.searchParams.has('uploadId')) {
+      stats.aborts += 1;
+      inFlight += 1;
+      if (inFlight > stats.peakInFlight) stats.peakInFlight = inFlight;
+      const accepted = accepts();
+      later(abortDelay(), () => {
+        inFlight -= 1;
+        if (accepted) {
+          stats.accepted += 1;
+          response.writeHead(204).end();
+        } else {
+          stats.slowDowns += 1;
+          response.writeHead(503, { 'Content-Type': 'application/xml' }).end(SLOW_DOWN);
+        }
+      });
+      return;
+    }
+    if (url.pathname === '/__stats') {
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats));
+      return;
+    }
+    if (url.pathname === '/__reset' && request.method === 'POST') {
+      uploads = Number(url.searchParams.get('uploads') ?? uploads);
+      reset();
+      response.writeHead(204).end();
+      return;
+    }
+    stats.otherRequests += 1;
+    later(delayMs, () => {
+      if (request.method === 'GET' && onBucket && url.searchParams.has('uploads')) {
+        const page = listings.page(uploads, url.searchParams);
+        response.writeHead(200, { 'Content-Type': 'application/xml' }).end(page);
+      } else if (request.method === 'GET' && onBucket && url.searchParams.has('lifecycle')) {
+        response.writeHead(404, { 'Content-Type': 'application/xml' }).end(NO_LIFECYCLE);
+      } else {
+        response.writeHead(501).end();
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    endpoint: `http://127.0.0.1:${address.port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+  };
+}
+
+/**
+ * One server working through its queue in order: an abort arrives half the delay after it
+ * was sent, waits for the aborts before it, takes 1000 / R ms, and its answer takes the
+ * other half of the delay back. Returns, for an abort sent now, when it will be answered.
+ * @param {number} perSecond
+ * @param {number} delayMs
+ */
+function fifoQueue(perSecond, delayMs) {
+  const serviceMs = 1000 / perSecond;
+  let freeAt = 0;
+  return () => {
+    const now = performance.now();
+    freeAt = Math.max(freeAt, now + delayMs / 2) + serviceMs;
+    return freeAt + delayMs / 2 - now;
+  };
+}
+
+/**
+ * Accepts R aborts a second and refuses the rest, with a burst of `burstMs` worth of them;
+ * with `countRefused`, a refused abort uses up a token too (down to one burst in debt), so a
+ * client that goes on sending too fast gets nothing through.
+ * @param {number} perSecond
+ * @param {StoreOptions} options
+ */
+function tokenBucket(perSecond, { countRefused = false, burstMs = 20 }) {
+  const capacity = Math.max(1, (perSecond * burstMs) / 1000);
+  let tokens = capacity;
+  let refilledAt = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(capacity, tokens + ((now - refilledAt) * perSecond) / 1000);
+    refilledAt = now;
+    const accepted = tokens >= 1;
+    if (accepted || countRefused) tokens = Math.max(-capacity, tokens - 1);
+    return accepted;
+  };
+}
+
+/** Listing pages of N uploads, by where they start and what they hold, rendered once. */
+function listingsCache() {
+  /** @type {Map<number, { key: string, uploadId: string }[]>} */
+  const sets = new Map();
+  /** @type {Map<string, string>} */
+  const pages = new Map();
+
+  /** N uploads, sorted as S3 lists them: by key, then by upload id. */
+  const uploadsOf = (/** @type {number} */ count) => {
+    let uploads = sets.get(count);
+    if (uploads === undefined) {
+      uploads = Array.from({ length: count }, (_, i) => ({
+        key: keyOf(i),
+        uploadId: `upload-${String(i).padStart(8, '0')}`,
+      })).sort((a, b) =>
+        a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : 1,
+      );
+      sets.set(count, uploads);
+    }
+    return uploads;
+  };
+
+  /**
+   * The index of the first upload after the markers.
+   * @param {{ key: string, uploadId: string }[]} uploads
+   * @param {string | null} key
+   * @param {string | null} uploadId
+   */
+  const startAfter = (uploads, key, uploadId) => {
+    if (!key) return 0;
+    let low = 0;
+    let high = uploads.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const u = uploads[middle];
+      const after = u.key > key || (u.key === key && uploadId !== null && u.uploadId > uploadId);
+      if (after) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+
+  return {
+    /**
+     * @param {number} count
+     * @param {URLSearchParams} query
+     */
+    page(count, query) {
+      const uploads = uploadsOf(count);
+      const start = startAfter(uploads, query.get('key-marker'), query.get('upload-id-marker'));
+      const size = Math.min(Number(query.get('max-uploads') ?? PAGE_SIZE) || PAGE_SIZE, PAGE_SIZE);
+      const encode = query.get('encoding-type') === 'url';
+      const id = `${count} ${start} ${size} ${encode}`;
+      let xml = pages.get(id);
+      if (xml === undefined) {
+        const text = (/** @type {string} */ value) => (encode ? encodeURIComponent(value) : value);
+        const page = uploads.slice(start, start + size);
+        const last = page.at(-1);
+        const truncated = start + size < uploads.length;
+        xml =
+          '<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>bench</Bucket>' +
+          `<IsTruncated>${truncated}</IsTruncated>` +
+          (truncated && last
+            ? `<NextKeyMarker>${text(last.key)}</NextKeyMarker><NextUploadIdMarker>${last.uploadId}</NextUploadIdMarker>`
+            : '') +
+          page
+            .map(
+              (u) =>
+                `<Upload><Key>${text(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${INITIATED}</Initiated></Upload>`,
+            )
+            .join('') +
+          '</ListMultipartUploadsResult>';
+        pages.set(id, xml);
+      }
+      return xml;
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      delay: { type: 'string', default: '0' },
+      queue: { type: 'string' },
+      slowdown: { type: 'string' },
+      'count-refused': { type: 'boolean', default: false },
+      'burst-ms': { type: 'string', default: '20' },
+    },
+  });
+  const number = (/** @type {string | undefined} */ text) =>
+    text === undefined ? undefined : Number(text);
+  const store = await startStandInStore(Number(positionals[0] ?? 0), {
+    delayMs: number(values.delay),
+    queuePerSecond: number(values.queue),
+    slowDownPerSecond: number(values.slowdown),
+    countRefused: values['count-refused'],
+    burstMs: number(values['burst-ms']),
+  });
+  console.log(JSON.stringify({ endpoint: store.endpoint }));
+  process.stdin.on('end', () => process.exit(0)).resume();
+}
