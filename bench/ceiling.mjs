@@ -1,19 +1,20 @@
-// The ceiling profile: how fast the client itself can go. Both contenders clean the same
+// The ceiling profile: how fast the client itself can go. The contenders clean the same
 // N uploads held by a stand-in that costs almost nothing (bench/stand-in-store.mjs), so
 // the client's own CPU is the bound, as it is against Amazon S3, which takes about 3,500
 // aborts a second per prefix. Each contender is a fresh Node 24 process, start-up included:
-// the action as the runner runs it, and the SDK in its best settings (bench/raw-client.mjs).
+// the action as the runner runs it, the SDK's command pipeline in its best settings
+// (bench/raw-client.mjs), and a minimal client signing by hand (bench/hand-signed-client.mjs).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from './store.mjs';
 import { node24, projectRoot, runAction, startHelper, timed, withPeakRss } from './tools.mjs';
 
-/** Aborts in flight for both: the action's default, and the baseline's best (see README). */
+/** Aborts in flight for all three: the baseline's best (see README), the action's old default. */
 const CONCURRENCY = 32;
 
 /**
- * Interleaved rounds of the action and the baseline against one zero-cost store.
+ * Interleaved rounds of the three clients against one zero-cost store.
  * @param {{ uploads: number, rounds: number, log: (line: string) => void }} options
  */
 export async function benchCeiling({ uploads, rounds, log }) {
@@ -31,7 +32,11 @@ export async function benchCeiling({ uploads, rounds, log }) {
           inputs: { concurrency: String(CONCURRENCY) },
         }),
     },
-    { tool: 'raw', run: () => runRawProcess(store.endpoint, uploads) },
+    { tool: 'raw', run: () => runClientProcess('raw-client', store.endpoint, uploads) },
+    {
+      tool: 'hand-signed',
+      run: () => runClientProcess('hand-signed-client', store.endpoint, uploads),
+    },
   ];
   const tools = contenders.map(({ tool }) => ({
     tool,
@@ -59,13 +64,16 @@ export async function benchCeiling({ uploads, rounds, log }) {
 }
 
 /**
- * The baseline in a fresh process, timed like the action: from spawn to exit.
+ * A client of bench/ (NAME.mjs) in a fresh process, timed like the action: spawn to exit.
+ * @param {string} name
+ * @param {string} endpoint
+ * @param {number} expected
  * @returns {Promise<import('./tools.mjs').Run>}
  */
-async function runRawProcess(/** @type {string} */ endpoint, /** @type {number} */ expected) {
-  const work = await mkdtemp(join(tmpdir(), 'bench-raw-'));
+async function runClientProcess(name, endpoint, expected) {
+  const work = await mkdtemp(join(tmpdir(), `bench-${name}-`));
   try {
-    const script = join(projectRoot, 'bench', 'raw-client.mjs');
+    const script = join(projectRoot, 'bench', `${name}.mjs`);
     const { command, peakRssKb } = withPeakRss(
       [node24, script, endpoint, String(CONCURRENCY), String(expected)],
       join(work, 'rss'),
@@ -77,7 +85,7 @@ async function runRawProcess(/** @type {string} */ endpoint, /** @type {number} 
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     };
     const run = await timed(command, { cwd: projectRoot, env });
-    if (run.code !== 0) throw new Error(`raw-client exited with ${run.code}:\n${run.output}`);
+    if (run.code !== 0) throw new Error(`${name} exited with ${run.code}:\n${run.output}`);
     return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssKb: await peakRssKb() };
   } finally {
     await rm(work, { recursive: true, force: true });
