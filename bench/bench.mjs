@@ -1,12 +1,17 @@
 // The benchmark of issue #4: how fast the action cleans stale multipart uploads, compared
 // with a hand-written SDK baseline (the server's practical limit) and with rclone, straight
 // to a local Ceph RGW and through a proxy that adds 20 ms to every request; and how the
-// action's memory grows with the number of uploads. Run it with `npm run bench` (bench/run.sh),
-// which installs rclone and starts the server; progress goes to stderr, results to stdout.
+// action's memory grows with the number of uploads. Beside them, against in-memory stand-ins:
+// the client's own ceiling (bench/ceiling.mjs) and, for issue #14, the action's traffic
+// control against stores that delay, queue and throttle (bench/load.mjs). Run it with
+// `npm run bench` (bench/run.sh), which installs rclone and starts the server when a profile
+// needs them; progress goes to stderr, results to stdout.
 //
 // The machine is shared and noisy, so tools run interleaved (A B C A B C …) on freshly
 // seeded buckets and everything is reported as medians and ratios from the same run.
+import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertNoUploads, createClient, removeBucket, rgwEndpoint, seedBucket } from './store.mjs';
 import {
@@ -20,16 +25,25 @@ import {
   timed,
 } from './tools.mjs';
 import { benchCeiling } from './ceiling.mjs';
+import { benchLoad, LOAD_PROFILES } from './load.mjs';
 import { printReport } from './report.mjs';
 
 /** @typedef {import('./tools.mjs').Run} Run */
 
 const USAGE = `usage: npm run bench -- [options]
-  --uploads N           stale uploads per timed run (default 3000)
-  --rounds R            rounds of action, raw, rclone per profile (default 3, at least 3)
-  --profile P           loopback, rtt20, ceiling, both (loopback and rtt20) or all
-                        (default all)
+  --uploads N           stale uploads per timed run of loopback and rtt20 (default 3000)
+  --rounds R            rounds of the contenders per profile (default 3, at least 3)
+  --profile P           loopback, rtt20, ceiling, delay, queue, slowdown, both (loopback
+                        and rtt20), load (delay, queue and slowdown) or all (default all)
   --ceiling-uploads N   uploads per timed run of the ceiling profile (default 20000)
+  --delay-uploads N     uploads per timed run of the delay profile (default 10000)
+  --queue-uploads N     uploads per timed run of the queue profile (default 3000)
+  --slowdown-uploads N  uploads per timed run of the slowdown profile (default 15000)
+  --before PATH         a baseline bundle (dist/index.js of an earlier version) to run in
+                        the delay, queue and slowdown profiles beside the action
+  --before-uploads N    uploads per run of the baseline (default 2000 for delay, 1500 for
+                        queue, 1000 for slowdown; never more than the profile's); compared
+                        by aborts/s
   --rclone-uploads N    uploads per rclone run, if rclone through rtt20 is too slow
                         (default: --uploads); its time is then scaled to --uploads
   --raw-concurrency C   skip the calibration of the baseline, use C
@@ -45,19 +59,29 @@ const options = parseOptions();
 const log = (/** @type {string} */ line) => console.error(`bench: ${line}`);
 // Seeding and checking go straight to RGW, never through the proxy, and are not timed.
 const direct = createClient({ concurrency: 32 });
-// The ceiling profile needs no RGW (nor rclone); the start-up and memory runs do.
-const onRgw = options.profiles.some((name) => name !== 'ceiling');
+// Only loopback and rtt20 need RGW (and rclone), and so do the start-up and memory runs.
+const onRgw = options.profiles.some((name) => name === 'loopback' || name === 'rtt20');
 
 const machine = await describeMachine();
 log(`${machine.cpus} CPUs, load ${machine.loadBefore}, Ceph ${machine.ceph}, ${machine.rclone}`);
 const startup = onRgw ? await measureStartup() : undefined;
 const profiles = [];
 for (const name of options.profiles) {
-  profiles.push(
-    name === 'ceiling'
-      ? await benchCeiling({ uploads: options.ceilingUploads, rounds: options.rounds, log })
-      : await benchProfile(name),
-  );
+  if (name === 'ceiling') {
+    profiles.push(
+      await benchCeiling({ uploads: options.ceilingUploads, rounds: options.rounds, log }),
+    );
+  } else if (name === 'loopback' || name === 'rtt20') {
+    profiles.push(await benchProfile(name));
+  } else {
+    const uploads = options.loadUploads[name];
+    const beforeUploads = Math.min(
+      uploads,
+      options.beforeUploads ?? LOAD_PROFILES[name].beforeUploads,
+    );
+    const { before, rounds } = options;
+    profiles.push(await benchLoad({ name, uploads, beforeUploads, before, rounds, log }));
+  }
 }
 const memory = onRgw && options.memory ? await measureMemory() : undefined;
 const others = onRgw ? await otherTools() : [];
@@ -260,6 +284,11 @@ function parseOptions() {
       rounds: { type: 'string', default: '3' },
       profile: { type: 'string', default: 'all' },
       'ceiling-uploads': { type: 'string', default: '20000' },
+      'delay-uploads': { type: 'string', default: String(LOAD_PROFILES.delay.uploads) },
+      'queue-uploads': { type: 'string', default: String(LOAD_PROFILES.queue.uploads) },
+      'slowdown-uploads': { type: 'string', default: String(LOAD_PROFILES.slowdown.uploads) },
+      before: { type: 'string' },
+      'before-uploads': { type: 'string' },
       'rclone-uploads': { type: 'string' },
       'raw-concurrency': { type: 'string' },
       'no-memory': { type: 'boolean', default: false },
@@ -276,22 +305,43 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer ≥ ${min}, got ${text}`);
     return n;
   };
+  const load = ['delay', 'queue', 'slowdown'];
   const profiles = {
     loopback: ['loopback'],
     rtt20: ['rtt20'],
     ceiling: ['ceiling'],
+    delay: ['delay'],
+    queue: ['queue'],
+    slowdown: ['slowdown'],
     both: ['loopback', 'rtt20'],
-    all: ['loopback', 'rtt20', 'ceiling'],
+    load,
+    all: ['loopback', 'rtt20', 'ceiling', ...load],
   }[values.profile];
   if (!profiles) {
-    fail(`--profile must be loopback, rtt20, ceiling, both or all, got ${values.profile}`);
+    fail(
+      `--profile must be loopback, rtt20, ceiling, delay, queue, slowdown, both, load or all, got ${values.profile}`,
+    );
   }
+  const before = values.before === undefined ? undefined : resolve(values.before);
+  if (before !== undefined && !existsSync(before)) fail(`--before: no such file, ${before}`);
   const uploads = count('uploads', values.uploads);
   return {
     uploads,
     rounds: count('rounds', values.rounds, 3),
-    profiles: /** @type {('loopback' | 'rtt20' | 'ceiling')[]} */ (profiles),
+    profiles:
+      /** @type {('loopback' | 'rtt20' | 'ceiling' | import('./load.mjs').LoadProfileName)[]} */ (
+        profiles
+      ),
     ceilingUploads: count('ceiling-uploads', values['ceiling-uploads']),
+    loadUploads: {
+      delay: count('delay-uploads', values['delay-uploads']),
+      queue: count('queue-uploads', values['queue-uploads']),
+      slowdown: count('slowdown-uploads', values['slowdown-uploads']),
+    },
+    before,
+    beforeUploads: values['before-uploads']
+      ? count('before-uploads', values['before-uploads'])
+      : undefined,
     rcloneUploads: values['rclone-uploads']
       ? count('rclone-uploads', values['rclone-uploads'])
       : uploads,

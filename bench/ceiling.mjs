@@ -60,7 +60,13 @@ export async function benchCeiling({ uploads, rounds, log }) {
   } finally {
     await store.stop();
   }
-  return { name: 'ceiling', delayMs: 0, rawConcurrency: CONCURRENCY, calibration: [], tools };
+  return {
+    name: /** @type {const} */ ('ceiling'),
+    delayMs: 0,
+    rawConcurrency: CONCURRENCY,
+    calibration: [],
+    tools,
+  };
 }
 
 /**

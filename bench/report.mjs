@@ -1,5 +1,7 @@
 // Turns the benchmark's measurements into medians, ratios and the issue's targets, and prints
 // them as plain-text tables (or JSON with --json).
+import { renderLoad, summariseLoad } from './load-report.mjs';
+import { median, renderTargets, target } from './targets.mjs';
 
 /** The issues' targets (#4; #14 for the ceiling), checked against this run's numbers. */
 const TARGETS = {
@@ -7,13 +9,6 @@ const TARGETS = {
   rclonePerAction: { loopback: 1.5, rtt20: 10 },
   rss20kPer1k: 1.3,
 };
-
-/** @param {number[]} values */
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /**
  * @typedef {{ tool: string, uploads: number, seconds: number[], cpuSeconds: number[],
@@ -57,17 +52,6 @@ function summariseProfile(profile) {
 }
 
 /**
- * @param {string} name
- * @param {number} value
- * @param {'≤' | '≥'} relation
- * @param {number} limit
- */
-function target(name, value, relation, limit) {
-  const met = relation === '≤' ? value <= limit : value >= limit;
-  return { name, value, relation, limit, met };
-}
-
-/**
  * @param {{ uploads: number, maxRssKb?: number, seconds: number }[] | undefined} runs
  */
 function summariseMemory(runs) {
@@ -79,7 +63,8 @@ function summariseMemory(runs) {
 
 /**
  * @param {{ machine: Record<string, unknown>, options: { uploads: number, rounds: number },
- *   startup?: Record<'bare' | 'invalidInput' | 'emptyBucket', number[]>, profiles: Profile[],
+ *   startup?: Record<'bare' | 'invalidInput' | 'emptyBucket', number[]>,
+ *   profiles: (Profile | import('./load.mjs').LoadProfile)[],
  *   memory?: { uploads: number, maxRssKb?: number, seconds: number }[],
  *   others: { tool: string, skipped: string }[] } & { options: { json: boolean } }} results
  */
@@ -96,7 +81,7 @@ export function printReport(results) {
           { median: median(runs), runs },
         ]),
       ),
-    profiles: results.profiles.map(summariseProfile),
+    profiles: results.profiles.map((p) => ('kind' in p ? summariseLoad(p) : summariseProfile(p))),
     memory: summariseMemory(results.memory),
     others: results.others,
   };
@@ -110,10 +95,6 @@ export function printReport(results) {
 const s = (/** @type {number} */ seconds) => seconds.toFixed(2);
 const mib = (/** @type {number | undefined} */ kib) =>
   kib === undefined ? '?' : `${(kib / 1024).toFixed(1)} MiB`;
-
-/** @param {ReturnType<typeof summariseProfile>['targets'][number]} t */
-const renderTarget = (t) =>
-  `  ${t.name.padEnd(14)} ${t.value.toFixed(2).padStart(6)}   target ${t.relation} ${t.limit}   ${t.met ? 'met' : 'MISSED'}`;
 
 /**
  * The ceiling profile: the client's own limit, against a store that costs nothing.
@@ -134,7 +115,7 @@ function renderCeiling(profile) {
     '  raw: bench/raw-client.mjs, @aws-sdk/client-s3 with cacheMiddleware, kept-alive sockets, standard retries',
     '  hand-signed: bench/hand-signed-client.mjs, node:http and SigV4 by hand with node:crypto, no retries',
     `  action: node dist/index.js as the runner runs it, concurrency: ${profile.rawConcurrency} (report file, summary, lifecycle read included)`,
-    ...profile.targets.map(renderTarget),
+    ...renderTargets(profile.targets),
   );
   return lines;
 }
@@ -142,7 +123,9 @@ function renderCeiling(profile) {
 /** @param {any} summary */
 function renderText(summary) {
   const { machine } = summary;
-  const onRgw = summary.profiles.some((/** @type {any} */ p) => p.name !== 'ceiling');
+  const onRgw = summary.profiles.some((/** @type {any} */ p) =>
+    ['loopback', 'rtt20'].includes(p.name),
+  );
   const lines = [
     `s3-multipart-cleanup benchmark, ${machine.date}`,
     `machine: ${machine.cpus} CPUs, load ${machine.loadBefore} at start, ${machine.loadAfter} at end`,
@@ -169,6 +152,10 @@ function renderText(summary) {
   for (const profile of summary.profiles) {
     if (profile.name === 'ceiling') {
       lines.push(...renderCeiling(profile), '');
+      continue;
+    }
+    if (profile.kind === 'load') {
+      lines.push(...renderLoad(profile), '');
       continue;
     }
     const how =
@@ -198,7 +185,7 @@ function renderText(summary) {
       `  CPU: user + system time of the tool's own process (not RGW's); the 2 cores are shared with RGW`,
       `  raw: @aws-sdk/client-s3 in the benchmark's warm process, concurrency ${profile.rawConcurrency} (${calibration})`,
       `  action: node dist/index.js as the runner runs it, default concurrency (${summary.machine.actionConcurrency} in action.yml)`,
-      ...profile.targets.map(renderTarget),
+      ...renderTargets(profile.targets),
       '',
     );
   }
@@ -210,7 +197,7 @@ function renderText(summary) {
         run.uploads === 0 ? 'empty bucket' : `${run.uploads.toLocaleString('en')} uploads`;
       lines.push(`  ${what.padEnd(15)} ${mib(run.maxRssKb).padStart(10)}   (${s(run.seconds)} s)`);
     }
-    lines.push(...summary.memory.targets.map(renderTarget), '');
+    lines.push(...renderTargets(summary.memory.targets), '');
   }
 
   if (summary.others.length > 0) lines.push('not run');

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # npm run bench [-- FLAGS]: the benchmark of issues #4 and #11 (see bench/bench.mjs --help).
 # Installs what it compares against (rclone) and measures with (GNU time) from Debian when
-# missing, then runs bench/bench.mjs with the local Ceph RGW up (not for --profile ceiling,
-# which needs no store); a server this call had to start is stopped afterwards, one that
-# was already running is left running.
+# missing, then runs bench/bench.mjs with the local Ceph RGW up (not for the profiles that
+# run against in-memory stand-ins: ceiling, delay, queue, slowdown, load); a server this call
+# had to start is stopped afterwards, one that was already running is left running.
 #
 #   bench/run.sh install        only the apt-get step (skipped when everything is present)
 #   bench/run.sh [FLAGS...]     install if needed, then benchmark
@@ -16,19 +16,23 @@ die() {
   exit 1
 }
 
-# The ceiling profile alone needs neither RGW nor rclone.
-ceiling_only=false
+# The profiles served by stand-ins in memory need neither RGW nor rclone.
+stand_ins_only=false
 args=("$@")
 for i in "${!args[@]}"; do
+  profile=
   case ${args[i]} in
-    --profile=ceiling) ceiling_only=true ;;
-    --profile) [[ ${args[i + 1]-} == ceiling ]] && ceiling_only=true ;;
+    --profile=*) profile=${args[i]#--profile=} ;;
+    --profile) profile=${args[i + 1]-} ;;
+  esac
+  case ${profile} in
+    ceiling | delay | queue | slowdown | load) stand_ins_only=true ;;
   esac
 done
 
 # Debian packages of the commands the benchmark runs.
 missing_packages() {
-  [[ ${ceiling_only} == true ]] || command -v rclone >/dev/null || echo rclone
+  [[ ${stand_ins_only} == true ]] || command -v rclone >/dev/null || echo rclone
   [[ -x /usr/bin/time ]] || echo time # GNU time: the processes' peak RSS (%M)
   return 0
 }
@@ -59,7 +63,7 @@ if [[ ${1-} == install ]]; then
 fi
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 install
-if [[ ${ceiling_only} == true ]]; then
+if [[ ${stand_ins_only} == true ]]; then
   exec node bench/bench.mjs "$@"
 fi
 export S3_STORES=rgw # the benchmark runs against Ceph RGW only

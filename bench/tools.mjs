@@ -31,11 +31,13 @@ const GNU_TIME = '/usr/bin/time';
  * Runs `node dist/index.js` the way a GitHub runner does (see __tests__/support/runner.ts):
  * a child process with every input of action.yml as INPUT_<NAME>, defaults filled in, and
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files. Timed from spawn to exit, so Node's start and
- * the bundle's load count. Fails unless the step succeeded and aborted exactly `expected`.
+ * the bundle's load count. Fails unless the step succeeded and aborted exactly `expected`,
+ * or with `acceptFailure`, returns its exit code and outputs for the caller to judge.
  * @param {{ endpoint: string, bucket?: string, expected?: number, measureMemory?: boolean,
  *   inputs?: Record<string, string>, acceptFailure?: boolean, dist?: string }} options
  *   `dist`: another bundle than this checkout's dist/index.js (a baseline to compare with)
- * @returns {Promise<Run & { log: string }>}
+ * @returns {Promise<Run & { log: string, code: number | null,
+ *   outputs: Record<string, string> }>}
  */
 export async function runAction({
   endpoint,
@@ -74,8 +76,8 @@ export async function runAction({
     const action = [node24, dist];
     const memory = withPeakRss(action, files.rss);
     const run = await timed(measureMemory ? memory.command : action, { cwd: work, env });
+    const outputs = parseOutputFile(await readFile(files.output, 'utf8'));
     if (!acceptFailure) {
-      const outputs = parseOutputFile(await readFile(files.output, 'utf8'));
       const aborted = outputs['aborted-count'];
       if (run.code !== 0 || (expected !== undefined && aborted !== String(expected))) {
         throw new Error(
@@ -84,7 +86,8 @@ export async function runAction({
       }
     }
     const maxRssKb = measureMemory ? await memory.peakRssKb() : undefined;
-    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, maxRssKb, log: run.output };
+    const { seconds, cpuSeconds, code, output: log } = run;
+    return { seconds, cpuSeconds, maxRssKb, log, code, outputs };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
