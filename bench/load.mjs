@@ -39,6 +39,7 @@ import { runAction, startHelper } from './tools.mjs';
  * @property {number} slowDowns of them answered SlowDown
  * @property {number} peakInFlight the most abort requests the store held at once
  * @property {number | undefined} needed aborts in flight the queue store needs to be busy
+ * @property {number} storeCpuSeconds the store's own CPU time during the run
  *
  * @typedef {{ tool: string, uploads: number, runs: LoadRun[] }} ContenderRuns
  * @typedef {StoreSetup & { contenders: ContenderRuns[] }} StoreRuns
@@ -185,6 +186,7 @@ async function runOnce(endpoint, { tool, uploads, inputs, dist }) {
     slowDowns: stats.slowDowns,
     peakInFlight: stats.peakInFlight,
     needed: stats.needed,
+    storeCpuSeconds: stats.cpuSeconds,
   };
 }
 
@@ -221,5 +223,5 @@ function trafficOf(/** @type {string} */ log) {
 function describeRun(/** @type {LoadRun} */ run, /** @type {number} */ uploads) {
   const settled = run.settled === undefined ? '' : `, settled ${run.settled}`;
   const failed = run.failed > 0 ? `, ${run.failed} FAILED` : '';
-  return `${uploads} uploads in ${run.seconds.toFixed(2)} s (${Math.round(uploads / run.seconds)}/s), CPU ${run.cpuSeconds.toFixed(2)} s${settled}, store: peak ${run.peakInFlight} in flight, ${run.slowDowns} SlowDown of ${run.aborts}${failed}`;
+  return `${uploads} uploads in ${run.seconds.toFixed(2)} s (${Math.round(uploads / run.seconds)}/s), CPU ${run.cpuSeconds.toFixed(2)} s${settled}; store: CPU ${run.storeCpuSeconds.toFixed(2)} s, peak ${run.peakInFlight} in flight, ${run.slowDowns} SlowDown of ${run.aborts}${failed}`;
 }

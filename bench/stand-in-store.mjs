@@ -55,6 +55,8 @@ const NO_LIFECYCLE =
  * @property {number} otherRequests listings, the lifecycle read and anything else
  * @property {number | undefined} needed with --queue: the aborts in flight that keep it busy
  *   all the time (one being served, the rest on their way); more only wait in its queue
+ * @property {number} cpuSeconds the store's own CPU time: on shared cores, it is not the
+ *   client's, and says when the store itself may have been the bound
  */
 
 /**
@@ -71,10 +73,12 @@ export async function startStandInStore(count, options = {}) {
   let accepts = () => true;
   // R × (D + 1000 / R) / 1000, rounded up; exact in integers as ⌈R × D / 1000⌉ + 1.
   const needed = queuePerSecond ? Math.ceil((queuePerSecond * delayMs) / 1000) + 1 : undefined;
-  /** @type {Stats} */
+  /** @type {Omit<Stats, 'cpuSeconds'>} */
   let stats;
   let inFlight = 0;
+  let cpuAtReset = process.cpuUsage();
   const reset = () => {
+    cpuAtReset = process.cpuUsage();
     stats = { aborts: 0, accepted: 0, slowDowns: 0, peakInFlight: 0, otherRequests: 0, needed };
     if (queuePerSecond) abortDelay = fifoQueue(queuePerSecond, delayMs);
     if (slowDownPerSecond) accepts = tokenBucket(slowDownPerSecond, options);
@@ -109,7 +113,9 @@ export async function startStandInStore(count, options = {}) {
       return;
     }
     if (url.pathname === '/__stats') {
-      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats));
+      const cpu = process.cpuUsage(cpuAtReset);
+      const body = JSON.stringify({ ...stats, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
       return;
     }
     if (url.pathname === '/__reset' && request.method === 'POST') {
