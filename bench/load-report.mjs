@@ -119,6 +119,12 @@ export function renderLoad(profile) {
     ...(fewer
       ? ['  * fewer uploads (--before-uploads): compare by aborts/s, which include its start-up']
       : []),
+    ...(fewer && profile.name === 'slowdown'
+      ? [
+          "    under SlowDown the baseline's SDK retries (adaptive) slow the whole client after the first",
+          '    refusals and regain speed slowly: much of its time is fixed, so its aborts/s grow with the uploads',
+        ]
+      : []),
     "  settled: the action's log line (auto: the number it settled on; N: N), median of the runs",
     '  peak: the most aborts the store held at once, highest of the runs; SlowDown: median count, and % of its abort requests',
     '  failed: uploads not aborted, most of the runs; CPU: user + system of the process, start-up included',
