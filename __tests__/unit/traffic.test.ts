@@ -87,7 +87,7 @@ function drive(limit: ReturnType<typeof adaptiveConcurrency>) {
 }
 
 describe('adaptiveConcurrency', () => {
-  it('climbs by ×1.4 while answers take no longer, up to its maximum', () => {
+  it('climbs by ×1.5 while answers take no longer, up to its maximum', () => {
     const limit = adaptiveConcurrency({ initial: 4, max: 256 });
     const { roundTrip } = drive(limit);
     const seen = new Set<number>();
@@ -95,7 +95,7 @@ describe('adaptiveConcurrency', () => {
       roundTrip(20);
       seen.add(limit.limit);
     }
-    expect([...seen].slice(0, 5)).toEqual([4, 6, 8, 11, 15]);
+    expect([...seen].slice(0, 5)).toEqual([4, 6, 9, 14, 21]);
     expect(limit.limit).toBe(256);
   });
 

@@ -31,12 +31,12 @@ export interface AdaptiveOptions {
 }
 
 /** Each step of the climb raises the number in flight by this factor. */
-const CLIMB = 1.4;
+const CLIMB = 1.5;
 /**
  * A step of the climb is worth keeping when it raises the aborts a second by at least this
- * share of the step (×1.2 for a step of ×1.4): well above the noise of one window, and a store
- * that takes no more than N at once is never held past 1.4 × 1.4 / 1.2 × N ≈ 1.6 × N (the
- * step before the last rose, so it was below 1.4 / 1.2 × N).
+ * share of the step (×1.25 for a step of ×1.5): well above the noise of one window, and a
+ * store that takes no more than N at once is never held past 1.5 × 1.5 / 1.25 × N = 1.8 × N
+ * (the step before the last rose, so it was below 1.5 / 1.25 × N).
  */
 const CLIMB_SHARE = 0.5;
 /** A probe's step up is kept for less, measured over PROBE_WINDOWS windows' worth of answers. */
@@ -61,7 +61,7 @@ interface Measure {
 type Phase = 'climb' | 'hold' | 'probe-up' | 'probe-down';
 
 /**
- * Climbs from `initial` by ×1.4 as long as each step gives clearly more aborts a second,
+ * Climbs from `initial` by ×1.5 as long as each step gives clearly more aborts a second,
  * then holds at the last step that did. Every two seconds it tries a step up (kept if it
  * gives more) or a step down (kept if it gives nearly as much), each measured at length, so
  * it finds the last few percent and follows a store that speeds up or slows down. A store at its limit answers more slowly when given more at once, and no more
