@@ -57,6 +57,9 @@ function olderThanWorkflows(examples: Pin[], workflows: Pin[]): string[] {
 
 const workflowPins = await pinsOfYamlFiles('.github/workflows');
 const examplePins = [...(await pinsOfYamlFiles('examples')), ...pinsIn('README.md', readme)];
+const packageVersion = (
+  JSON.parse(await readFile(join(projectRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 describe('the actions that examples/ and README pin', () => {
   it('are found, each at a major version', () => {
@@ -86,5 +89,12 @@ describe('the actions that examples/ and README pin', () => {
     // No workflow here can assume an AWS role, so none runs it: RELEASING.md has its major
     // checked by hand before each release.
     expect([...untracked]).toEqual(['aws-actions/configure-aws-credentials']);
+  });
+
+  it(`name this action at package.json's major`, () => {
+    const major = Number(packageVersion.split('.')[0]);
+    const own = examplePins.filter((pin) => pin.action === THIS_ACTION);
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.filter((pin) => pin.major !== major).map((pin) => pin.file)).toEqual([]);
   });
 });
