@@ -201,6 +201,16 @@ describe('npm run release:check', () => {
       problems: { [DIST_CHECK]: ['dist/ does not match a fresh build of src/', 'dist/index.js'] },
     },
     {
+      broken: 'a file in dist/ that the build does not make',
+      tag: `v${VERSION}`,
+      change: async (dir: string) => {
+        await writeFile(join(dir, 'dist', 'stale.js'), "console.log('left behind');\n");
+        await git(dir, 'add', 'dist/stale.js');
+        await commitAll(dir, 'Leave a file in dist/');
+      },
+      problems: { [DIST_CHECK]: ['dist/ does not match a fresh build of src/', 'D dist/stale.js'] },
+    },
+    {
       broken: 'uncommitted and untracked files',
       tag: `v${VERSION}`,
       change: async (dir: string) => {
