@@ -3,6 +3,8 @@
 # committed dist/index.js, so it must be exactly what src/ builds to.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# From an empty dist/: ncc leaves files it no longer writes, and a fresh build has none.
+rm -rf dist
 npm run build >/dev/null
 changes=$(git status --porcelain -- dist)
 if [[ -n ${changes} ]]; then
