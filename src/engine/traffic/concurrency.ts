@@ -42,6 +42,11 @@ const CLIMB_SHARE = 0.5;
 /** A probe's step up is kept for less, measured over PROBE_WINDOWS windows' worth of answers. */
 const PROBE_GAIN = 1.05;
 const PROBE_WINDOWS = 3;
+/**
+ * The climb also stops where answers take this much longer than at its fastest window,
+ * even if the step seemed to pay: a store that queues is slower before it is full.
+ */
+const SLOWER = 1.2;
 /** A step down is worth keeping when it keeps at least this share of the aborts a second. */
 const KEEP = 0.95;
 const PROBE_UP = 1.25;
@@ -56,6 +61,7 @@ const FULL = 0.75;
 interface Measure {
   limit: number;
   perSecond: number;
+  latencyMs: number;
 }
 
 type Phase = 'climb' | 'hold' | 'probe-up' | 'probe-down';
@@ -67,31 +73,41 @@ type Phase = 'climb' | 'hold' | 'probe-up' | 'probe-down';
  * it finds the last few percent and follows a store that speeds up or slows down. A store at its limit answers more slowly when given more at once, and no more
  * often: the climb stops there. So does a client at the limit of its own CPU.
  *
- * A window measures one limit: the answers to the requests sent after the limit was set,
- * at least one per request in flight.
+ * A window measures one limit: the answers to as many requests as the limit (at least 8),
+ * sent after as many more have let the store adjust to it.
  */
 export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): ConcurrencyLimit {
   let limit = Math.min(initial, max);
   let held = limit;
   let phase: Phase = 'climb';
   let reference: Measure | undefined;
+  /** The shortest answer time of the climb's windows: the store's own, before it queues. */
+  let fastest = Infinity;
   let probeAt = 0;
   let probeUpNext = true;
   let window = newWindow(0);
 
-  function newWindow(start: number) {
+  /**
+   * A window measures the requests sent after the first `windowSize()` since the limit was
+   * set: those first ones meet a store still adjusting to the change (its queue fills as they
+   * arrive), and are let pass.
+   */
+  function newWindow(changedAt: number) {
     return {
-      start,
-      settling: true,
+      sentSinceChange: 0,
+      measureFrom: Infinity,
       answers: 0,
       latencyTotal: 0,
       inFlightArea: 0,
-      lastEventAt: start,
+      lastEventAt: changedAt,
     };
   }
 
+  const windowSize = () => Math.max(MIN_WINDOW_ANSWERS, limit);
+
   function trackInFlight(now: number, inFlight: number): void {
-    window.inFlightArea += inFlight * Math.max(0, now - window.lastEventAt);
+    const from = Math.max(window.lastEventAt, window.measureFrom);
+    if (now > from) window.inFlightArea += inFlight * (now - from);
     window.lastEventAt = now;
   }
 
@@ -107,7 +123,9 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
         const gain = 1 + (step - 1) * CLIMB_SHARE;
         if (reference === undefined || measured.perSecond >= reference.perSecond * gain) {
           reference = measured;
-          if (limit >= max) return hold(now, limit);
+          fastest = Math.min(fastest, measured.latencyMs);
+          // Answers already slower: the store queues, and the next step would only wait.
+          if (limit >= max || measured.latencyMs > fastest * SLOWER) return hold(now, limit);
           return setLimit(limit * CLIMB, now);
         }
         // A smaller step may still be worth it: the first probe, up, comes at once.
@@ -154,21 +172,17 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
     },
     onSent(now, inFlight) {
       trackInFlight(now, inFlight - 1);
+      window.sentSinceChange += 1;
+      if (window.sentSinceChange === windowSize()) window.measureFrom = now;
     },
     onAnswered(now, sentAt, inFlight) {
       trackInFlight(now, inFlight + 1);
-      if (sentAt < window.start) return;
+      if (sentAt < window.measureFrom) return;
       window.answers += 1;
       window.latencyTotal += now - sentAt;
       const windows = phase === 'climb' ? 1 : PROBE_WINDOWS;
-      if (window.answers < Math.max(MIN_WINDOW_ANSWERS, limit) * windows) return;
-      // The first answers after a change come from a store still adjusting to it (its queue
-      // fills as the new requests arrive): they are let pass, and the next ones measured.
-      if (window.settling) {
-        window = { ...newWindow(now), settling: false };
-        return;
-      }
-      const elapsed = now - window.start;
+      if (window.answers < windowSize() * windows) return;
+      const elapsed = now - window.measureFrom;
       const inFlightMean = elapsed > 0 ? window.inFlightArea / elapsed : 0;
       const latencyMean = window.latencyTotal / window.answers;
       // Fewer in flight than the limit, on average: the listing or the pace held the run
@@ -179,7 +193,11 @@ export function adaptiveConcurrency({ initial, max }: AdaptiveOptions): Concurre
       }
       // Little's law: answers a second = requests in flight / time each takes. Counting the
       // answers instead would misjudge them when they come in bursts, as a run's first do.
-      decide(now, { limit, perSecond: (inFlightMean * 1000) / latencyMean });
+      decide(now, {
+        limit,
+        perSecond: (inFlightMean * 1000) / latencyMean,
+        latencyMs: latencyMean,
+      });
     },
   };
 }
