@@ -70,8 +70,9 @@ type Phase = 'climb' | 'hold' | 'probe-up' | 'probe-down';
  * Climbs from `initial` by ×1.5 as long as each step gives clearly more aborts a second,
  * then holds at the last step that did. Every two seconds it tries a step up (kept if it
  * gives more) or a step down (kept if it gives nearly as much), each measured at length, so
- * it finds the last few percent and follows a store that speeds up or slows down. A store at its limit answers more slowly when given more at once, and no more
- * often: the climb stops there. So does a client at the limit of its own CPU.
+ * it finds the last few percent and follows a store that speeds up or slows down. A store at
+ * its limit answers more slowly when given more at once, and no more often: the climb stops
+ * there. So does a client at the limit of its own CPU.
  *
  * A window measures one limit: the answers to as many requests as the limit (at least 8),
  * sent after as many more have let the store adjust to it.
