@@ -152,7 +152,8 @@ async function cleanUpUntilStopped(
     `Total: ${formatCounts(report.totals)}${config.dryRun ? ' (dry run: nothing aborted)' : ''}`,
   );
   const pace = traffic.summary();
-  if (!config.dryRun) core.info(trafficLine(pace));
+  // Only a run that sent aborts has a number in flight to tell of.
+  if (pace.sent > 0) core.info(trafficLine(pace));
   if (report.unmeasuredReason !== undefined) {
     // Said once: the cause (usually a missing permission) is the same for every upload.
     core.warning(
@@ -168,7 +169,7 @@ async function cleanUpUntilStopped(
     buckets,
     lifecycle,
     stoppedBecause: stop.stoppedBecause(),
-    traffic: config.dryRun ? undefined : pace,
+    traffic: pace.sent > 0 ? pace : undefined,
   };
   await writeSummary(renderSummary(report, run));
 

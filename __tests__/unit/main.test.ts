@@ -146,6 +146,8 @@ describe('run', () => {
     );
     expect(fake.summaryText()).toContain('[CI \\#42](https://github.com/octo/repo/actions/runs/7)');
     expect(fake.summaryText()).toContain('✅ **Aborted 2 stale uploads**');
+    expect(fake.logged()).toMatch(/^Aborts in flight: settled on \d+ \(concurrency: auto\)\.$/m);
+    expect(fake.summaryText()).toMatch(/· \d+ aborts in flight \(concurrency auto\)/);
   });
 
   it('takes timeout: 30d, longer than a timer holds, and is not stopped by it', async () => {
@@ -169,6 +171,9 @@ describe('run', () => {
     expect(fake.core.info).toHaveBeenCalledWith(
       'Total: found 1, stale 1, aborted 0, already gone 0, failed 0 (dry run: nothing aborted)',
     );
+    // It sent no abort: it has no number in flight to tell of.
+    expect(fake.logged()).not.toContain('Aborts in flight');
+    expect(fake.summaryText()).not.toContain('in flight');
   });
 
   it('fails the step after reporting when an abort fails, unless fail-on-error is false', async () => {

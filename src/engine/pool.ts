@@ -1,9 +1,10 @@
 /**
  * Maps `source` through `work` with at most `limit` calls in flight, yielding results in the
  * order they finish. A limit that is a function is read again before each pull, so that it
- * can change while the map runs. The source is pulled only when a slot is free, so a lazy source (pages
- * of a listing) overlaps with the work and nothing piles up. An error from the source or
- * from `work` stops further pulls and is rethrown once the calls in flight have finished.
+ * can change while the map runs. The source is pulled only when a slot is free, so a lazy
+ * source (pages of a listing) overlaps with the work and nothing piles up. An error from the
+ * source or from `work` stops further pulls and is rethrown once the calls in flight have
+ * finished.
  */
 export async function* mapConcurrent<T, R>(
   source: AsyncIterable<T>,

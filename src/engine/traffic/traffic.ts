@@ -42,6 +42,8 @@ export const MAX_CONCURRENCY = 256;
 
 export interface TrafficSummary {
   setting: ConcurrencySetting;
+  /** Requests sent, retries included: none in a dry run or a run with nothing to abort. */
+  sent: number;
   /** The number in flight the run settled on (the number given, when not `auto`). */
   settled: number;
   /** The pace the store imposed, when it throttled the run. */
@@ -57,6 +59,7 @@ export interface TrafficSummary {
  */
 export class AbortTraffic {
   private inFlight = 0;
+  private sent = 0;
   private readonly waiting: Array<() => void> = [];
   private pacing = false;
 
@@ -94,6 +97,7 @@ export class AbortTraffic {
   summary(): TrafficSummary {
     return {
       setting: this.setting,
+      sent: this.sent,
       settled: this.concurrency.settled,
       perSecond: this.rate.perSecond,
       throttled: this.rate.throttled,
@@ -116,6 +120,7 @@ export class AbortTraffic {
     }
     if (this.stop?.aborted) return undefined;
     const sentAt = this.clock.now();
+    this.sent += 1;
     this.inFlight += 1;
     this.concurrency.onSent(sentAt, this.inFlight);
     return sentAt;
