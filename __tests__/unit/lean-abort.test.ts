@@ -197,7 +197,7 @@ describe('abortSenderFor', () => {
       'arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap',
       true,
     ],
-  ])('sends the aborts of %s by the SDK’s command (%s): %s', async (_, bucket, bySdk) => {
+  ])('sends the aborts of %s (%s) by the SDK’s command: %s', async (_, bucket, bySdk) => {
     const s3 = new S3Client({ region: 'us-east-1' });
     const send = await abortSenderFor(s3, bucket);
     s3.destroy();

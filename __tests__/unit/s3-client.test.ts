@@ -94,7 +94,7 @@ async function eventsOf(
 }
 
 describe('createS3Client', () => {
-  it('retries throttling and 5xx up to 5 attempts before an abort counts as failed', async () => {
+  it('retries a throttled abort until it passes, and 5xx up to 5 attempts before it fails', async () => {
     const client = createS3Client({
       region: 'us-east-1',
       endpoint: standIn.endpoint,
