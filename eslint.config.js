@@ -12,6 +12,22 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // main.ts alone talks to the runner; everything else takes plain values (STYLE.md).
+    files: ['src/**/*.ts'],
+    ignores: ['src/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['@actions/core', '@actions/github'].map((name) => ({
+            name,
+            message: 'Only src/main.ts talks to the runner; take a Runner (src/runner.ts).',
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ['__tests__/**/*.ts'],
     ...jest.configs['flat/recommended'],
     rules: {

@@ -1,0 +1,80 @@
+import { lifecycleLine, trafficLine } from '../log-lines.js';
+import { outputsOf } from '../outputs.js';
+import { formatCounts, troubleOf } from '../report.js';
+import { describeRun, type WorkflowRun } from '../run-description.js';
+import { writeOutputs, writeSummary, type Runner } from '../runner.js';
+import type { BucketLifecycle } from '../summary/lifecycle.js';
+import { renderSummary, type RunDescription } from '../summary/render.js';
+import type { ProbedBuckets } from './probe-buckets.js';
+import type { Session } from './session.js';
+
+/** What the steps found before the run ended: all of it, or what came before a crash. */
+export interface RunProgress {
+  probed?: ProbedBuckets;
+  lifecycle?: Promise<BucketLifecycle[]>;
+  /** A bug's stack, redacted: S3's errors are outcomes, not crashes. */
+  crash?: string;
+}
+
+/**
+ * Ends the run: closes what it opened, then says what it did in the log, the outputs and
+ * the job summary, and fails the step if something went wrong, in that order, whatever
+ * happened before.
+ */
+export async function finishRun(
+  session: Session,
+  progress: RunProgress,
+  workflow: WorkflowRun,
+  runner: Runner,
+): Promise<void> {
+  const { config, report, reportFile, traffic, stop } = session;
+  const lifecycle = (await progress.lifecycle) ?? [];
+  session.clients.destroy();
+  await reportFile?.close();
+  for (const { bucket, check } of lifecycle) runner.info(lifecycleLine(bucket, check));
+  logTotals(session, runner);
+  writeOutputs(runner, outputsOf(report, reportFile?.path, lifecycle));
+  const pace = traffic.summary();
+  const { buckets = [], clockOffsetMs = 0 } = progress.probed ?? {};
+  const stoppedBecause = stop.stoppedBecause();
+  const run: RunDescription = {
+    ...describeRun(session.startedAt, clockOffsetMs, config, workflow),
+    buckets,
+    lifecycle,
+    stoppedBecause,
+    // Only a run that sent aborts has a number in flight to tell of.
+    traffic: pace.sent > 0 ? pace : undefined,
+  };
+  await writeSummary(runner, renderSummary(report, run));
+  failOnTrouble(session, progress.crash, troubleOf(report, stoppedBecause), runner);
+}
+
+function logTotals({ config, report, traffic }: Session, runner: Runner): void {
+  const dryRun = config.dryRun ? ' (dry run: nothing aborted)' : '';
+  runner.info(`Total: ${formatCounts(report.totals)}${dryRun}`);
+  const pace = traffic.summary();
+  if (pace.sent > 0) runner.info(trafficLine(pace));
+  if (report.unmeasuredReason !== undefined) {
+    // Said once: the cause (usually a missing permission) is the same for every upload.
+    runner.warning(
+      `Could not measure the size of ${report.unmeasured} uploads (they were handled all the same): ${report.unmeasuredReason}`,
+    );
+  }
+}
+
+function failOnTrouble(
+  { config, stop }: Session,
+  crash: string | undefined,
+  trouble: string | undefined,
+  runner: Runner,
+): void {
+  if (crash !== undefined) {
+    runner.setFailed(`The cleanup stopped unexpectedly: ${crash}`);
+    return;
+  }
+  if (trouble === undefined) return;
+  const message = `${trouble} (see the log and the job summary)`;
+  // A cancelled step fails whatever fail-on-error says: its job is cancelled anyway.
+  if (config.failOnError || stop.cancelled()) runner.setFailed(message);
+  else runner.warning(`${message}; not failing the step because fail-on-error is false`);
+}

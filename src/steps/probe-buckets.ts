@@ -1,0 +1,55 @@
+import { formatAge } from '../duration.js';
+import { probeBucket, type BucketAccess } from '../engine/probe.js';
+import { bucketLines } from '../log-lines.js';
+import type { Runner } from '../runner.js';
+import { MINIO_CAVEAT } from '../summary/render.js';
+import type { Session } from './session.js';
+
+export interface ProbedBuckets {
+  buckets: BucketAccess[];
+  /** How far the store's clock is ahead of the runner's; 0 when no bucket told. */
+  clockOffsetMs: number;
+}
+
+/**
+ * Asks every bucket at once for its region, its store and the store's clock, and says in
+ * the log what differs from what the inputs imply.
+ */
+export async function probeBuckets(session: Session, runner: Runner): Promise<ProbedBuckets> {
+  const { config, clients, stop } = session;
+  const buckets = await Promise.all(
+    config.buckets.map((bucket) => probeBucket(clients, bucket, stop.signal)),
+  );
+  const clockOffsetMs = storeClockOffset(buckets, runner);
+  logBuckets(buckets, config.region, runner);
+  return { buckets, clockOffsetMs };
+}
+
+/** Below this, a difference between the clocks is only the Date header's whole seconds. */
+const CLOCK_SKEW_NOTICE_MS = 5_000;
+
+/** The store's clock offset, from the first bucket whose answer gave it. */
+function storeClockOffset(buckets: BucketAccess[], runner: Runner): number {
+  const offsetMs = buckets.find((access) => access.clockOffsetMs !== undefined)?.clockOffsetMs;
+  if (offsetMs === undefined) {
+    runner.info(`Could not read the store's clock; ages are measured by this runner's clock.`);
+    return 0;
+  }
+  if (Math.abs(offsetMs) >= CLOCK_SKEW_NOTICE_MS) {
+    runner.info(
+      `The store's clock is ${formatAge(Math.abs(offsetMs))} ${offsetMs > 0 ? 'ahead of' : 'behind'} this runner's; ages are measured by the store's clock.`,
+    );
+  }
+  return offsetMs;
+}
+
+function logBuckets(buckets: BucketAccess[], defaultRegion: string, runner: Runner): void {
+  for (const access of buckets) {
+    for (const line of bucketLines(access, defaultRegion)) runner.info(line);
+  }
+  const onMinio = buckets.filter((access) => access.listing === 'minio');
+  if (onMinio.length > 0) {
+    const names = onMinio.map((access) => `s3://${access.bucket}`).join(', ');
+    runner.notice(`${names}: ${MINIO_CAVEAT}`);
+  }
+}
