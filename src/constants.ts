@@ -15,6 +15,7 @@ export enum Input {
   ReportBytes = 'report-bytes',
   Limit = 'limit',
   CheckLifecycle = 'check-lifecycle',
+  AddAbortRule = 'add-abort-rule',
 }
 
 /** The defaults action.yml declares, also applied when an input arrives empty. */
@@ -34,6 +35,7 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.ReportBytes]: 'false',
   [Input.Limit]: '0',
   [Input.CheckLifecycle]: 'true',
+  [Input.AddAbortRule]: '',
 };
 
 /** Every output of action.yml, named once. */
@@ -49,6 +51,7 @@ export enum Output {
   PartsFreed = 'parts-freed',
   ReportPath = 'report-path',
   BucketsWithoutAbortRule = 'buckets-without-abort-rule',
+  AbortRuleAdded = 'abort-rule-added',
 }
 
 /** What the main step hands to the post step (GITHUB_STATE). */

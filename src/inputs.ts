@@ -29,6 +29,11 @@ export interface Config {
   limit: number;
   /** Read each bucket's lifecycle rules, to say whether it aborts stale uploads by itself. */
   checkLifecycle: boolean;
+  /**
+   * Days after which a bucket aborts an incomplete upload, by a lifecycle rule this run adds
+   * where none covers a prefix; undefined adds none.
+   */
+  addAbortRule: number | undefined;
 }
 
 /** Bad input: the message names every input that is wrong, with its value and a valid example. */
@@ -74,7 +79,13 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     reportBytes: parse(Input.ReportBytes, parseBoolean),
     limit: parse(Input.Limit, parseLimit),
     checkLifecycle: parse(Input.CheckLifecycle, parseBoolean),
+    addAbortRule: parse(Input.AddAbortRule, parseAbortRuleDays),
   };
+  if (config.addAbortRule !== undefined && config.checkLifecycle === false) {
+    problems.push(
+      `${Input.AddAbortRule}: needs ${Input.CheckLifecycle}: true, since a rule is added only where the bucket's lifecycle rules were read and none covers the run's prefixes; remove ${Input.CheckLifecycle}: false, or leave ${Input.AddAbortRule} empty`,
+    );
+  }
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return config;
 }
@@ -178,6 +189,18 @@ function parseExclude(value: string): string[] | Problem {
 function wholeNumber(value: string): number {
   const number = /^\d+$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(number) ? number : NaN;
+}
+
+/** S3 reads DaysAfterInitiation as a 32-bit integer. */
+const MAX_RULE_DAYS = 2 ** 31 - 1;
+
+function parseAbortRuleDays(value: string, raw: string): number | undefined | Problem {
+  if (value === '') return undefined;
+  const days = wholeNumber(/^(\d+)d?$/.exec(value)?.[1] ?? '');
+  if (days >= 1 && days <= MAX_RULE_DAYS) return days;
+  return new Problem(
+    `"${raw}" is not a whole number of days of at least 1; use e.g. 7 or 7d (empty adds no rule)`,
+  );
 }
 
 function parseLimit(value: string, raw: string): number | Problem {

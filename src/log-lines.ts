@@ -1,5 +1,7 @@
 import { formatAge } from './duration.js';
+import type { LifecycleRule } from '@aws-sdk/client-s3';
 import type { LifecycleCheck } from './engine/lifecycle.js';
+import type { Protection } from './engine/protect.js';
 import type { BucketAccess } from './engine/probe.js';
 import type { TrafficSummary } from './engine/traffic/traffic.js';
 import type { Target, UploadOutcome } from './engine/types.js';
@@ -68,6 +70,37 @@ export function lifecycleLine(bucket: string, check: LifecycleCheck): string {
     case 'unknown':
       return `${where}: could not tell whether a lifecycle rule aborts incomplete uploads: ${check.reason}.`;
   }
+}
+
+/** What the run did about a bucket's missing abort rule (add-abort-rule), in one line. */
+export function protectionLine(bucket: string, protection: Protection): string {
+  const where = `s3://${bucket}`;
+  const disabled =
+    protection.disabled.length > 0
+      ? ` A disabled rule would cover ${prefixesOf(protection.disabled)}: left disabled, with no rule added beside it.`
+      : '';
+  switch (protection.state) {
+    case 'added':
+      return `${where}: added ${rulesLine(protection.rules)}${protection.confirmed ? '' : ' (the store did not show it yet when read back)'}.${disabled}`;
+    case 'would-add':
+      return `${where}: would add ${rulesLine(protection.rules)} (dry run: nothing written).${disabled}`;
+    case 'nothing-to-add':
+      return `${where}: no abort rule added.${disabled || ' A rule covered every prefix by the time of the write.'}`;
+    case 'failed':
+      return `${where}: could not add the abort rule: ${protection.reason}.${disabled}`;
+  }
+}
+
+function rulesLine(rules: LifecycleRule[]): string {
+  const days = rules[0]?.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
+  const prefixes = rules.map((rule) => rule.Filter?.Prefix ?? rule.Prefix ?? '');
+  return `a lifecycle rule aborting incomplete uploads ${days} day(s) after they start, under ${prefixesOf(prefixes.map((prefix) => ({ prefix })))}`;
+}
+
+function prefixesOf(entries: Array<{ prefix: string }>): string {
+  return entries
+    .map(({ prefix }) => (prefix === '' ? '(whole bucket)' : JSON.stringify(visible(prefix))))
+    .join(', ');
 }
 
 /** The number in flight the run settled on, and the pace a throttling store imposed. */

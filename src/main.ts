@@ -10,6 +10,7 @@ import { checkLifecycles } from './steps/check-lifecycle.js';
 import { cleanTargets } from './steps/clean-targets.js';
 import { finishRun, type RunProgress } from './steps/finish.js';
 import { probeBuckets } from './steps/probe-buckets.js';
+import { protectBuckets } from './steps/protect-buckets.js';
 import { openSession, type Session } from './steps/session.js';
 import { renderInputErrorSummary } from './summary/render.js';
 
@@ -58,14 +59,15 @@ async function readConfig(): Promise<Config | undefined> {
 }
 
 /**
- * The run: probe the buckets, read their lifecycle rules while each target is cleaned, then
- * report. Whatever happens on the way, the report says what was done.
+ * The run: probe the buckets, read their lifecycle rules while each target is cleaned, add
+ * the missing abort rules if asked, then report. Whatever happens on the way, the report
+ * says what was done.
  */
 async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   const session = await openSession(config, startedAt, process.env, runner);
   const progress: RunProgress = {};
   try {
-    await cleanEveryTarget(session, progress);
+    await runSteps(session, progress);
   } catch (error) {
     // A bug, not an S3 error (those become outcomes): still report what was done.
     progress.crash = session.redact(
@@ -79,11 +81,14 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   }
 }
 
-async function cleanEveryTarget(session: Session, progress: RunProgress): Promise<void> {
+async function runSteps(session: Session, progress: RunProgress): Promise<void> {
   const probed = await probeBuckets(session, runner);
   progress.probed = probed;
-  progress.lifecycle = checkLifecycles(session, probed.buckets);
+  const checks = checkLifecycles(session, probed.buckets);
+  progress.lifecycle = checks;
   await cleanTargets(session, probed, runner);
+  if (checks)
+    progress.lifecycle = await protectBuckets(session, probed.buckets, await checks, runner);
 }
 
 /** The workflow run this step belongs to, for the summary's links. */

@@ -1,6 +1,6 @@
 import { Output } from './constants.js';
 import type { RunReport } from './report.js';
-import type { BucketLifecycle } from './summary/lifecycle.js';
+import { isProtected, type BucketLifecycle } from './summary/lifecycle.js';
 
 /** Every output of the step, from the run's report and the buckets' lifecycle checks. */
 export function outputsOf(
@@ -21,7 +21,11 @@ export function outputsOf(
     [Output.PartsFreed]: totals.parts,
     [Output.ReportPath]: reportPath ?? '',
     [Output.BucketsWithoutAbortRule]: lifecycle
-      .filter(({ check }) => check.state === 'uncovered')
+      .filter(({ check, protection }) => check.state === 'uncovered' && !isProtected(protection))
+      .map(({ bucket }) => bucket)
+      .join('\n'),
+    [Output.AbortRuleAdded]: lifecycle
+      .filter(({ protection }) => protection?.state === 'added')
       .map(({ bucket }) => bucket)
       .join('\n'),
   };

@@ -80,9 +80,15 @@ export function formatBytes(bytes: number): string {
  * What went wrong in a run, in one phrase (`Stopped: …; 2 of 40 aborts failed`), or undefined
  * when nothing did.
  */
-export function troubleOf(report: RunReport, stoppedBecause?: string): string | undefined {
-  const parts = [stoppedBecause && `Stopped: ${stoppedBecause}`, report.failureText];
-  return parts.filter(Boolean).join('; ') || undefined;
+export function troubleOf(
+  report: RunReport,
+  stoppedBecause?: string,
+  /** What else went wrong, as a phrase. */
+  more?: string,
+): string | undefined {
+  const parts = [stoppedBecause && `Stopped: ${stoppedBecause}`, report.failureText, more];
+  const trouble = parts.filter(Boolean).join('; ');
+  return trouble === '' ? undefined : trouble[0].toUpperCase() + trouble.slice(1);
 }
 
 /**

@@ -33,7 +33,8 @@ export interface S3ErrorAnswer {
 /** A request as the rules see it. */
 export interface ProxiedRequest {
   method: string;
-  operation: 'list' | 'abort' | 'lifecycle' | 'other';
+  /** `lifecycle` reads a bucket's lifecycle configuration; `put-lifecycle` writes it. */
+  operation: 'list' | 'abort' | 'lifecycle' | 'put-lifecycle' | 'other';
   bucket: string;
   key: string;
   uploadId: string | undefined;
@@ -42,6 +43,9 @@ export interface ProxiedRequest {
   signingRegion: string | undefined;
   /** How many requests for the same operation and upload (or listing position) came before. */
   attempt: number;
+  headers: IncomingHttpHeaders;
+  /** The request's body, for a lifecycle write (read before the rule decides); else ''. */
+  body: string;
 }
 
 /**
@@ -95,6 +99,7 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
 
   const handle = async (incoming: IncomingMessage, respond: Parameters<typeof reply>[0]) => {
     const described = describe(incoming, attempts);
+    if (described.operation === 'put-lifecycle') described.body = await bodyOf(incoming);
     const fault = await proxy.rule(described);
     proxy.log.push({ ...described, fault: typeof fault === 'string' ? fault : fault.code });
     if (proxy.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, proxy.latencyMs));
@@ -140,7 +145,8 @@ export async function startFaultProxy(rule: FaultRule = () => 'forward'): Promis
       },
     );
     outgoing.on('error', () => incoming.socket.destroy());
-    incoming.pipe(outgoing);
+    if (described.operation === 'put-lifecycle') outgoing.end(described.body);
+    else incoming.pipe(outgoing);
   };
 
   const server: Server = createServer((incoming, respond) => {
@@ -160,14 +166,17 @@ function describe(incoming: IncomingMessage, attempts: Map<string, number>): Pro
   const uploadId = url.searchParams.get('uploadId') ?? undefined;
   const method = incoming.method ?? 'GET';
   const onBucket = method === 'GET' && key === '';
+  const lifecycle = key === '' && url.searchParams.has('lifecycle');
   const operation =
     onBucket && url.searchParams.has('uploads')
       ? 'list'
-      : onBucket && url.searchParams.has('lifecycle')
+      : onBucket && lifecycle
         ? 'lifecycle'
-        : method === 'DELETE' && uploadId !== undefined
-          ? 'abort'
-          : 'other';
+        : method === 'PUT' && lifecycle
+          ? 'put-lifecycle'
+          : method === 'DELETE' && uploadId !== undefined
+            ? 'abort'
+            : 'other';
   // A listing page is identified by where it starts; an abort by its upload.
   const identity =
     operation === 'list'
@@ -187,7 +196,15 @@ function describe(incoming: IncomingMessage, attempts: Map<string, number>): Pro
     query: url.searchParams,
     signingRegion,
     attempt,
+    headers: incoming.headers,
+    body: '',
   };
+}
+
+async function bodyOf(incoming: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The request's headers signed again at this moment, or why its signature does not hold. */

@@ -145,9 +145,39 @@ describe('parseConfig', () => {
     [Input.Concurrency, '-4', 'concurrency: "-4" is neither auto nor a whole number'],
     [Input.Concurrency, 'many', 'concurrency: "many" is neither auto nor a whole number'],
     [Input.Concurrency, 'Auto', 'concurrency: "Auto" is neither auto nor a whole number'],
+    [
+      Input.AddAbortRule,
+      '0',
+      'add-abort-rule: "0" is not a whole number of days of at least 1; use e.g. 7 or 7d (empty adds no rule)',
+    ],
+    [Input.AddAbortRule, '12h', 'add-abort-rule: "12h" is not a whole number of days'],
+    [Input.AddAbortRule, '1.5', 'add-abort-rule: "1.5" is not a whole number of days'],
+    [Input.AddAbortRule, '7 days', 'add-abort-rule: "7 days" is not a whole number of days'],
+    [Input.AddAbortRule, 'd', 'add-abort-rule: "d" is not a whole number of days'],
+    [Input.AddAbortRule, '2147483648', 'add-abort-rule: "2147483648" is not a whole number'],
   ])('refuses %s: %j', (input, value, message) => {
     expect(() => parse({ [input]: value })).toThrow(InputError);
     expect(() => parse({ [input]: value })).toThrow(message);
+  });
+
+  it.each([
+    ['', undefined],
+    ['7', 7],
+    [' 7d ', 7],
+    ['1', 1],
+    ['2147483647', 2147483647],
+  ])('takes add-abort-rule %j as %j days', (value, days) => {
+    expect(parse({ [Input.AddAbortRule]: value }).addAbortRule).toBe(days);
+  });
+
+  it('refuses add-abort-rule without check-lifecycle, saying why', () => {
+    expect(() => parse({ [Input.AddAbortRule]: '7', [Input.CheckLifecycle]: 'false' })).toThrow(
+      "add-abort-rule: needs check-lifecycle: true, since a rule is added only where the bucket's lifecycle rules were read and none covers the run's prefixes; remove check-lifecycle: false, or leave add-abort-rule empty",
+    );
+    // A bad check-lifecycle is said once, as itself.
+    expect(() => parse({ [Input.AddAbortRule]: '7', [Input.CheckLifecycle]: 'no' })).toThrow(
+      /^check-lifecycle: "no" is not a boolean; use true or false$/,
+    );
   });
 
   it('names every bad input at once', () => {

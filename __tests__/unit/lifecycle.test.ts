@@ -59,8 +59,14 @@ describe('coverage', () => {
       { state: 'uncovered', prefixes: ['ci/'], rules: 1 },
     ],
     [
-      'a disabled rule',
-      [abortAfter(1, { Status: 'Disabled' })],
+      'a disabled rule, named as one that would cover the prefix',
+      [abortAfter(1, { ID: 'off', Status: 'Disabled' })],
+      ['ci/'],
+      { state: 'uncovered', prefixes: ['ci/'], rules: 1, disabled: [{ prefix: 'ci/', id: 'off' }] },
+    ],
+    [
+      'a disabled rule that would not cover the prefix',
+      [abortAfter(1, { Status: 'Disabled', Filter: { Prefix: 'ci/run-1/' } })],
       ['ci/'],
       { state: 'uncovered', prefixes: ['ci/'], rules: 1 },
     ],

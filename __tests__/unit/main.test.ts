@@ -4,6 +4,7 @@ import {
   GetBucketLifecycleConfigurationCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
+  PutBucketLifecycleConfigurationCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -104,6 +105,7 @@ describe('run', () => {
     [Input.ReportBytes]: 'sure',
     [Input.Limit]: '-1',
     [Input.CheckLifecycle]: 'perhaps',
+    [Input.AddAbortRule]: '12h',
   };
   it.each(Object.entries(badForms))('refuses a bad %s before any request', async (name, value) => {
     const fake = await runAction({ [name]: value });
@@ -266,6 +268,72 @@ describe("the buckets' lifecycle rules", () => {
       's3://private: could not tell whether a lifecycle rule aborts incomplete uploads: AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::private.',
     );
     expect(fake.summaryText()).toContain('### Do the buckets clean up by themselves?');
+  });
+
+  it('adds the missing rule when asked, after the cleanup, and fails for a bucket it could not', async () => {
+    let cleaned = false;
+    s3.on(AbortMultipartUploadCommand).callsFake(() => {
+      cleaned = true;
+      return {};
+    });
+    // Once written, the rule reads back; the first read of each bucket finds none.
+    const written: Record<string, unknown[]> = {};
+    s3.on(PutBucketLifecycleConfigurationCommand).callsFake((input) => {
+      expect(cleaned).toBe(true);
+      written[input.Bucket] = input.LifecycleConfiguration.Rules;
+      return {};
+    });
+    s3.on(GetBucketLifecycleConfigurationCommand, { Bucket: 'bare' }).callsFake(() => {
+      if (written.bare) return { Rules: written.bare };
+      throw s3Error('NoSuchLifecycleConfiguration', 404);
+    });
+    const fake = await runAction({
+      bucket: 'covered\nbare\nprivate',
+      prefix: 'ci/',
+      'add-abort-rule': '7d',
+    });
+    expect(Object.keys(written)).toEqual(['bare']);
+    expect(fake.outputs()).toMatchObject({
+      'abort-rule-added': 'bare',
+      'buckets-without-abort-rule': '',
+      'aborted-count': '3',
+    });
+    expect(fake.core.info).toHaveBeenCalledWith(
+      's3://bare: added a lifecycle rule aborting incomplete uploads 7 day(s) after they start, under "ci/".',
+    );
+    expect(fake.core.setFailed).toHaveBeenCalledWith(
+      'The abort rule could not be added to 1 bucket (see the log and the job summary)\n' +
+        's3://private: could not read its rules: AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::private',
+    );
+    expect(fake.summaryText()).toContain('🛡️ `bare`: this run added a lifecycle rule');
+  });
+
+  it('only warns about a rule it could not add with fail-on-error false, and names the permission', async () => {
+    s3.on(PutBucketLifecycleConfigurationCommand).rejects(s3Error('AccessDenied', 403));
+    const fake = await runAction({
+      bucket: 'bare',
+      'add-abort-rule': '7',
+      'fail-on-error': 'false',
+    });
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+    expect(fake.core.warning).toHaveBeenCalledWith(
+      'The abort rule could not be added to 1 bucket (see the log and the job summary)\n' +
+        's3://bare: AccessDenied: the credentials need s3:PutLifecycleConfiguration on arn:aws:s3:::bare; not failing the step because fail-on-error is false',
+    );
+    expect(fake.outputs()).toMatchObject({
+      'abort-rule-added': '',
+      'buckets-without-abort-rule': 'bare',
+    });
+  });
+
+  it('writes nothing in a dry run, and shows the rule it would add', async () => {
+    const fake = await runAction({ bucket: 'bare', 'add-abort-rule': '7', 'dry-run': 'true' });
+    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)).toHaveLength(0);
+    expect(fake.outputs()).toMatchObject({
+      'abort-rule-added': '',
+      'buckets-without-abort-rule': 'bare',
+    });
+    expect(fake.summaryText()).toContain('Dry run: this run would add the rule below');
   });
 
   it('reads nothing with check-lifecycle false', async () => {

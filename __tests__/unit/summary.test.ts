@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LifecycleCheck } from '../../src/engine/lifecycle.js';
+import type { Protection } from '../../src/engine/protect.js';
 import type { Target, UploadResult, UploadSize } from '../../src/engine/types.js';
 import { RunReport } from '../../src/report.js';
 import {
@@ -428,6 +429,114 @@ describe('renderSummary: whether the buckets clean up by themselves', () => {
     expect(paragraph($, '❔')).toBe(
       '❔ test-bucket: unknown; AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::test-bucket.',
     );
+  });
+});
+
+describe('renderSummary: the abort rules the run added (add-abort-rule)', () => {
+  const uncovered: LifecycleCheck = { state: 'uncovered', prefixes: ['ci/', 'tmp/'], rules: 3 };
+  const rule = (prefix: string) => ({
+    ID: `s3-multipart-cleanup: abort incomplete uploads under ${prefix}`,
+    Status: 'Enabled' as const,
+    Filter: { Prefix: prefix },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  });
+  const withProtection = (protection: Protection, check: LifecycleCheck = uncovered) =>
+    render(reportOf([['ci/a', 'aborted']]), {
+      lifecycle: [{ bucket: 'test-bucket', check, protection }],
+    });
+
+  it('says what it added, and that the bucket now sweeps by itself; no advice to merge by hand', () => {
+    const { $ } = withProtection({
+      state: 'added',
+      rules: [rule('ci/'), rule('tmp/')],
+      confirmed: true,
+      disabled: [],
+    });
+    expect(paragraph($, '🛡️')).toBe(
+      '🛡️ test-bucket: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).',
+    );
+    expect($('details summary').text()).toBe('The rules added');
+    expect(JSON.parse($('details pre').text())).toEqual([rule('ci/'), rule('tmp/')]);
+    expect($.text()).not.toContain('replaces the whole lifecycle configuration');
+    expect(paragraph($, '✅')).toBe('✅ Aborted 1 stale upload; the oldest was 3d 4h old.');
+    expect(foreignMarkup($)).toEqual([]);
+  });
+
+  it('says when the store did not show the rule yet', () => {
+    const { $ } = withProtection({
+      state: 'added',
+      rules: [rule('ci/')],
+      confirmed: false,
+      disabled: [],
+    });
+    expect(paragraph($, '🛡️')).toMatch(
+      /The store accepted it, but did not show it yet when read back/,
+    );
+  });
+
+  it('shows the exact rules a dry run would add', () => {
+    const { $ } = withProtection({ state: 'would-add', rules: [rule('ci/')], disabled: [] });
+    expect(paragraph($, '🔍 test-bucket')).toBe(
+      "🔍 test-bucket: no lifecycle rule aborts incomplete uploads under ci/, tmp/. Dry run: this run would add the rule below, beside the bucket's 3 rules, which would stay as they are.",
+    );
+    expect($('details summary').text()).toBe('The rule it would add');
+    expect(JSON.parse($('details pre').text())).toEqual([rule('ci/')]);
+  });
+
+  it('says why it could not add one, fails the verdict, and keeps the advice to merge by hand', () => {
+    const { $ } = withProtection({
+      state: 'failed',
+      reason:
+        'AccessDenied: the credentials need s3:PutLifecycleConfiguration on arn:aws:s3:::test-bucket',
+      disabled: [],
+    });
+    expect(paragraph($, '❌ test-bucket')).toBe(
+      '❌ test-bucket: no lifecycle rule aborts incomplete uploads under ci/, tmp/, and this run could not add one: AccessDenied: the credentials need s3:PutLifecycleConfiguration on arn:aws:s3:::test-bucket.',
+    );
+    expect(paragraph($, '❌ The abort')).toBe(
+      '❌ The abort rule could not be added to 1 bucket. Aborted 1 stale upload; the oldest was 3d 4h old.',
+    );
+    expect(paragraph($, '⚠️ The call')).toMatch(
+      /^⚠️ The call replaces the whole lifecycle configuration/,
+    );
+  });
+
+  it('says why it could not add one where the rules could not be read', () => {
+    const { $ } = withProtection(
+      {
+        state: 'failed',
+        reason: 'could not read its rules: the store keeps no lifecycle rules',
+        disabled: [],
+      },
+      { state: 'unknown', reason: 'the store keeps no lifecycle rules' },
+    );
+    expect(paragraph($, '❌ test-bucket')).toBe(
+      '❌ test-bucket: could not add the abort rule: could not read its rules: the store keeps no lifecycle rules.',
+    );
+  });
+
+  it('names a disabled rule, and says the action leaves it so', () => {
+    const check: LifecycleCheck = { ...uncovered, disabled: [{ prefix: 'ci/', id: 'paused' }] };
+    const { $ } = withProtection(
+      { state: 'nothing-to-add', disabled: [{ prefix: 'ci/', id: 'paused' }] },
+      check,
+    );
+    expect(paragraph($, '⏸️')).toBe(
+      '⏸️ A disabled rule would abort them under ci/ (paused). The action never enables, changes or removes a rule, and adds none beside a disabled one: enable it, or remove it, and run again.',
+    );
+    expect(paragraph($, '⚠️ test-bucket')).toBe(
+      '⚠️ test-bucket: no enabled lifecycle rule aborts incomplete uploads under ci/, tmp/; no rule was added.',
+    );
+  });
+
+  it('keeps hostile prefixes and reasons as text', () => {
+    const hostile = '<img src=x>`|';
+    const { $ } = withProtection(
+      { state: 'failed', reason: `store said ${hostile}`, disabled: [] },
+      { state: 'uncovered', prefixes: [hostile], rules: 0 },
+    );
+    expect(paragraph($, '❌ test-bucket')).toContain(hostile);
+    expect(foreignMarkup($)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { isRegionName } from './regions.js';
 import type { Target } from './types.js';
 
-type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle';
+type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle' | 'put-lifecycle';
 
 /** The IAM action each operation needs; an AccessDenied error names it. */
 const REQUIRED_PERMISSION: Record<Operation, string> = {
@@ -9,7 +9,24 @@ const REQUIRED_PERMISSION: Record<Operation, string> = {
   abort: 's3:AbortMultipartUpload',
   'list-parts': 's3:ListMultipartUploadParts',
   lifecycle: 's3:GetLifecycleConfiguration',
+  'put-lifecycle': 's3:PutLifecycleConfiguration',
 };
+
+/**
+ * A directory bucket's lifecycle configuration is read and written with actions of its own
+ * (S3 API reference, GetBucketLifecycleConfiguration: "Directory bucket permissions"), granted
+ * in an identity-based policy on the bucket's s3express ARN.
+ */
+const DIRECTORY_BUCKET_PERMISSION: Partial<Record<Operation, string>> = {
+  lifecycle: 's3express:GetLifecycleConfiguration',
+  'put-lifecycle': 's3express:PutLifecycleConfiguration',
+};
+
+/** The target of a request, as an error names it. */
+export interface ErrorTarget extends Target {
+  /** A directory bucket (S3 Express One Zone), whose bucket-level actions are s3express:…. */
+  directory?: boolean;
+}
 
 interface ErrorFields {
   name?: unknown;
@@ -71,22 +88,29 @@ export function isGoneError(error: unknown): boolean {
   return code === 'NoSuchUpload' || code === 'NoSuchKey';
 }
 
+/** The IAM action an operation needs, and on what. */
+function permissionFor(operation: Operation, target: ErrorTarget): string {
+  const directoryAction = target.directory ? DIRECTORY_BUCKET_PERMISSION[operation] : undefined;
+  if (directoryAction !== undefined) {
+    return `${directoryAction} on the directory bucket's ARN, arn:aws:s3express:REGION:ACCOUNT:bucket/${target.bucket}`;
+  }
+  const onBucket = operation !== 'abort' && operation !== 'list-parts';
+  return `${REQUIRED_PERMISSION[operation]} on arn:aws:s3:::${target.bucket}${onBucket ? '' : '/*'}`;
+}
+
 /**
  * A one-line explanation of a failed request, saying what to do where we know it.
  * Built from the error's code, status and message only: never from the request, so no
  * credential or signature can reach it.
  */
-export function describeS3Error(error: unknown, operation: Operation, target: Target): string {
+export function describeS3Error(error: unknown, operation: Operation, target: ErrorTarget): string {
   const fields = (error ?? {}) as ErrorFields;
   const code = errorCode(error);
   const status = fields.$metadata?.httpStatusCode;
   const message = typeof fields.message === 'string' ? fields.message.trim() : String(error);
   switch (code) {
-    case 'AccessDenied': {
-      const onBucket = operation === 'list' || operation === 'lifecycle';
-      const resource = `arn:aws:s3:::${target.bucket}${onBucket ? '' : '/*'}`;
-      return `AccessDenied: the credentials need ${REQUIRED_PERMISSION[operation]} on ${resource}`;
-    }
+    case 'AccessDenied':
+      return `AccessDenied: the credentials need ${permissionFor(operation, target)}`;
     case 'NoSuchBucket':
       return `NoSuchBucket: bucket "${target.bucket}" does not exist (check the bucket name, region and endpoint)`;
     case 'ETIMEDOUT':

@@ -1,29 +1,47 @@
-import { GetBucketLifecycleConfigurationCommand, type LifecycleRule } from '@aws-sdk/client-s3';
+import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { describeS3Error, errorCode } from './errors.js';
+import { keepBody, unknownElementsOf } from './lifecycle-xml.js';
+import { coverage, type LifecycleCheck, type LifecycleConfiguration } from './lifecycle-rules.js';
 import type { BucketAccess } from './probe.js';
 
-/**
- * Whether a bucket aborts stale uploads by itself, with a lifecycle rule: the safety net for
- * the uploads no workflow run reaches.
- * `covered`: an enabled rule aborts incomplete uploads under every prefix of the run, at the
- * latest `days` after they were initiated; `uncovered`: no rule does under `prefixes`, and
- * the bucket has `rules` rules now; `unknown`: the configuration could not be read.
- */
-export type LifecycleCheck =
-  | { state: 'covered'; days: number }
-  | { state: 'uncovered'; prefixes: string[]; rules: number }
+export { coverage, type LifecycleCheck };
+
+/** A bucket's lifecycle configuration as read, or why it could not be. */
+export type LifecycleRead =
+  | {
+      state: 'read';
+      /** No rules: the bucket has no configuration (NoSuchLifecycleConfiguration). */
+      configuration: LifecycleConfiguration;
+      /** Elements of the answer the SDK does not model, which a write would drop. */
+      unknownElements: string[];
+    }
   | { state: 'unknown'; reason: string };
+
+/** The bucket, as reading and writing its configuration needs it. */
+export type LifecycleBucket = Pick<BucketAccess, 'client' | 'bucket' | 'listing'>;
 
 /**
  * Reads the bucket's lifecycle configuration once and checks it against the run's prefixes.
  * Never throws: whatever goes wrong is the `unknown` reason.
  */
 export async function checkLifecycle(
-  { client, bucket, listing }: Pick<BucketAccess, 'client' | 'bucket' | 'listing'>,
+  bucket: LifecycleBucket,
   prefixes: string[],
   /** The run's stop, which the client was made with: to say why a read was cut short. */
   signal?: AbortSignal,
 ): Promise<LifecycleCheck> {
+  const read = await readLifecycle(bucket, signal);
+  return read.state === 'read' ? coverage(read.configuration.rules, prefixes) : read;
+}
+
+/**
+ * The bucket's whole lifecycle configuration: every rule, and the default minimum size for
+ * transitions (Amazon S3 answers it in a header). Never throws.
+ */
+export async function readLifecycle(
+  { client, bucket, listing }: LifecycleBucket,
+  signal?: AbortSignal,
+): Promise<LifecycleRead> {
   if (listing === 'minio') {
     return {
       state: 'unknown',
@@ -31,10 +49,12 @@ export async function checkLifecycle(
         'MinIO does not keep rules that abort incomplete uploads; it aborts them itself after MINIO_API_STALE_UPLOADS_EXPIRY',
     };
   }
-  let rules: LifecycleRule[];
   try {
     const command = new GetBucketLifecycleConfigurationCommand({ Bucket: bucket });
-    rules = (await client.send(command)).Rules ?? [];
+    const body = keepBody(command);
+    // Sent with options, so that cacheMiddleware keeps this command's middleware to itself.
+    const answer = await client.send(command, { abortSignal: signal });
+    const rules = answer.Rules ?? [];
     // Amazon S3 has no empty configuration (it answers NoSuchLifecycleConfiguration), but
     // a store without lifecycle rules may answer so (Swift's s3api).
     if (rules.length === 0) {
@@ -43,53 +63,39 @@ export async function checkLifecycle(
         reason: 'the store keeps no lifecycle rules (it answered with an empty configuration)',
       };
     }
+    const minimumSize = answer.TransitionDefaultMinimumObjectSize;
+    return {
+      state: 'read',
+      configuration: {
+        rules,
+        ...(minimumSize ? { transitionDefaultMinimumObjectSize: minimumSize } : {}),
+      },
+      unknownElements: unknownElementsOf(body()),
+    };
   } catch (error) {
-    if (errorCode(error) === 'NoSuchLifecycleConfiguration') rules = [];
-    else return { state: 'unknown', reason: whyUnread(error, bucket, signal) };
+    if (errorCode(error) !== 'NoSuchLifecycleConfiguration') {
+      return { state: 'unknown', reason: whyUnread(error, bucket, listing, signal) };
+    }
+    return { state: 'read', configuration: { rules: [] }, unknownElements: [] };
   }
-  return coverage(rules, prefixes);
 }
 
-function whyUnread(error: unknown, bucket: string, signal: AbortSignal | undefined): string {
+function whyUnread(
+  error: unknown,
+  bucket: string,
+  listing: LifecycleBucket['listing'],
+  signal: AbortSignal | undefined,
+): string {
   if (signal?.aborted) return 'not read: the run was stopped first';
   const code = errorCode(error);
   if (code === 'NotImplemented' || code === 'MethodNotAllowed') {
     return `the store keeps no lifecycle rules (it answered ${code})`;
   }
-  return describeS3Error(error, 'lifecycle', { bucket, prefix: '' });
-}
-
-/** How the bucket's rules cover the run's prefixes. */
-export function coverage(rules: LifecycleRule[], prefixes: string[]): LifecycleCheck {
-  const waits = prefixes.map((prefix) => abortDays(rules, prefix));
-  const uncovered = prefixes.filter((_, i) => waits[i] === undefined);
-  if (uncovered.length > 0) return { state: 'uncovered', prefixes: uncovered, rules: rules.length };
-  return { state: 'covered', days: Math.max(...(waits as number[])) };
-}
-
-/** The fewest days after which an enabled rule aborts an incomplete upload under `prefix`. */
-function abortDays(rules: LifecycleRule[], prefix: string): number | undefined {
-  const days = rules
-    .filter((rule) => rule.Status === 'Enabled' && covers(rule, prefix))
-    .map((rule) => rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation)
-    .filter((wait): wait is number => typeof wait === 'number');
-  return days.length > 0 ? Math.min(...days) : undefined;
-}
-
-/**
- * Whether a rule holds for every upload under `prefix`: its filter's prefix (or the legacy
- * top-level one; none means the whole bucket) starts it, and it filters on nothing else.
- */
-function covers({ Filter: filter, Prefix: legacyPrefix }: LifecycleRule, prefix: string): boolean {
-  const and = filter?.And;
-  const narrower =
-    filter?.Tag !== undefined ||
-    (and?.Tags?.length ?? 0) > 0 ||
-    [filter, and].some(
-      (part) => part?.ObjectSizeGreaterThan !== undefined || part?.ObjectSizeLessThan !== undefined,
-    );
-  const rulePrefix = filter?.Prefix ?? and?.Prefix ?? legacyPrefix ?? '';
-  return !narrower && prefix.startsWith(rulePrefix);
+  return describeS3Error(error, 'lifecycle', {
+    bucket,
+    prefix: '',
+    directory: listing === 'directory',
+  });
 }
 
 /**

@@ -72,3 +72,22 @@ export async function* mapConcurrent<T, R>(
   }
   if (failure) throw failure.error;
 }
+
+/** Maps every item through `work`, at most `limit` at once, and gives the results in order. */
+export async function mapInOrder<T, R>(
+  items: readonly T[],
+  work: (item: T) => Promise<R>,
+  limit: number,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  async function* indexes(): AsyncGenerator<number> {
+    yield* items.keys();
+  }
+  const settled = mapConcurrent(
+    indexes(),
+    async (i) => ({ i, result: await work(items[i]) }),
+    limit,
+  );
+  for await (const { i, result } of settled) results[i] = result;
+  return results;
+}

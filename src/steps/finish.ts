@@ -3,7 +3,7 @@ import { outputsOf } from '../outputs.js';
 import { formatCounts, troubleOf } from '../report.js';
 import { describeRun, type WorkflowRun } from '../run-description.js';
 import { writeOutputs, writeSummary, type Runner } from '../runner.js';
-import type { BucketLifecycle } from '../summary/lifecycle.js';
+import { protectionTrouble, type BucketLifecycle } from '../summary/lifecycle.js';
 import { renderSummary, type RunDescription } from '../summary/render.js';
 import type { ProbedBuckets } from './probe-buckets.js';
 import type { Session } from './session.js';
@@ -11,7 +11,8 @@ import type { Session } from './session.js';
 /** What the steps found before the run ended: all of it, or what came before a crash. */
 export interface RunProgress {
   probed?: ProbedBuckets;
-  lifecycle?: Promise<BucketLifecycle[]>;
+  /** The buckets' lifecycle rules: being read, or read and acted on. */
+  lifecycle?: Promise<BucketLifecycle[]> | BucketLifecycle[];
   /** A bug's stack, redacted: S3's errors are outcomes, not crashes. */
   crash?: string;
 }
@@ -46,7 +47,21 @@ export async function finishRun(
     traffic: pace.sent > 0 ? pace : undefined,
   };
   await writeSummary(runner, renderSummary(report, run));
-  failOnTrouble(session, progress.crash, troubleOf(report, stoppedBecause), runner);
+  const trouble = troubleOf(report, stoppedBecause, protectionTrouble(lifecycle));
+  failOnTrouble(session, progress.crash, trouble && withReasons(trouble, lifecycle), runner);
+}
+
+/** The most buckets whose failed rule the step's failure names one by one. */
+const MAX_REASONS = 10;
+
+/** The trouble, and why each rule asked for could not be added: the permission, the bucket. */
+function withReasons(trouble: string, lifecycle: BucketLifecycle[]): string {
+  const reasons = lifecycle.flatMap(({ bucket, protection }) =>
+    protection?.state === 'failed' ? [`s3://${bucket}: ${protection.reason}`] : [],
+  );
+  const more = reasons.length - MAX_REASONS;
+  const lines = [...reasons.slice(0, MAX_REASONS), ...(more > 0 ? [`and ${more} more`] : [])];
+  return [`${trouble} (see the log and the job summary)`, ...lines].join('\n');
 }
 
 function logTotals({ config, report, traffic }: Session, runner: Runner): void {
@@ -65,15 +80,14 @@ function logTotals({ config, report, traffic }: Session, runner: Runner): void {
 function failOnTrouble(
   { config, stop }: Session,
   crash: string | undefined,
-  trouble: string | undefined,
+  message: string | undefined,
   runner: Runner,
 ): void {
   if (crash !== undefined) {
     runner.setFailed(`The cleanup stopped unexpectedly: ${crash}`);
     return;
   }
-  if (trouble === undefined) return;
-  const message = `${trouble} (see the log and the job summary)`;
+  if (message === undefined) return;
   // A cancelled step fails whatever fail-on-error says: its job is cancelled anyway.
   if (config.failOnError || stop.cancelled()) runner.setFailed(message);
   else runner.warning(`${message}; not failing the step because fail-on-error is false`);

@@ -4,7 +4,7 @@ import type { TrafficSummary } from '../engine/traffic/traffic.js';
 import { throttlingNote } from '../log-lines.js';
 import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
-import { safetyNetSection, type BucketLifecycle } from './lifecycle.js';
+import { protectionTrouble, safetyNetSection, type BucketLifecycle } from './lifecycle.js';
 import { plural, utc } from './markdown.js';
 import { ageAt, groupsTable, targetsTable, uploadsTable } from './tables.js';
 
@@ -111,7 +111,7 @@ function headline(report: RunReport, run: RunDescription): string {
     left > 0 ? `${left} left for a later run by the limit of ${run.limit ?? '?'}` : '',
   ].filter(Boolean);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}.` : '.';
-  const trouble = troubleOf(report, run.stoppedBecause);
+  const trouble = troubleOf(report, run.stoppedBecause, protectionTrouble(run.lifecycle));
   if (trouble !== undefined) {
     return `❌ **${trouble}.** Aborted ${plural(aborted, 'stale upload')}${tail}`;
   }

@@ -1,0 +1,53 @@
+import type { BucketAccess } from '../engine/probe.js';
+import { mapInOrder } from '../engine/pool.js';
+import { addAbortRules, type Protection } from '../engine/protect.js';
+import { protectionLine } from '../log-lines.js';
+import type { Runner } from '../runner.js';
+import type { BucketLifecycle } from '../summary/lifecycle.js';
+import type { Session } from './session.js';
+
+/** Lifecycle writes in flight at once: a few round trips each, for many buckets. */
+const PROTECT_CONCURRENCY = 8;
+
+/**
+ * Adds the missing abort rule to every bucket of the run that lacks one, when asked
+ * (add-abort-rule), once the cleanup is done: the bucket then sweeps by itself on the days no
+ * workflow runs. A bucket whose rules could not be read gets no write, and says why.
+ */
+export async function protectBuckets(
+  session: Session,
+  buckets: BucketAccess[],
+  lifecycle: BucketLifecycle[],
+  runner: Runner,
+): Promise<BucketLifecycle[]> {
+  const { config, stop, redact } = session;
+  const days = config.addAbortRule;
+  if (days === undefined) return lifecycle;
+  const protect = async (entry: BucketLifecycle): Promise<Protection | undefined> => {
+    const { check } = entry;
+    if (check.state === 'covered') return undefined;
+    if (check.state === 'unknown') {
+      return { state: 'failed', reason: `could not read its rules: ${check.reason}`, disabled: [] };
+    }
+    const access = buckets.find((b) => b.bucket === entry.bucket)!;
+    const options = { days, dryRun: config.dryRun, signal: stop.signal };
+    return addAbortRules(access, config.prefixes, options);
+  };
+  const protectedBuckets = await mapInOrder(
+    lifecycle,
+    async (entry) => {
+      const protection = await protect(entry);
+      if (protection === undefined) return entry;
+      const safe: Protection =
+        protection.state === 'failed'
+          ? { ...protection, reason: redact(protection.reason) }
+          : protection;
+      const line = protectionLine(entry.bucket, safe);
+      if (safe.state === 'failed') runner.error(line);
+      else runner.info(line);
+      return { ...entry, protection: safe };
+    },
+    PROTECT_CONCURRENCY,
+  );
+  return protectedBuckets;
+}
