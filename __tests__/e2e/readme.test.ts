@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import {
   idsOf,
   storeCredentials,
@@ -6,6 +7,7 @@ import {
   useStore,
   remainingUploads,
   seedUploads,
+  store,
   uploadPart,
   type SeededUpload,
 } from '../support/store.js';
@@ -42,6 +44,17 @@ const MAX_AGE_MS: Record<string, number> = {
   '2d': 48 * HOUR_MS,
 };
 
+/** The prefix and the days of each rule of the bucket that aborts incomplete uploads. */
+async function abortRulesOf(bucket: string): Promise<Array<[string, number]>> {
+  const { Rules = [] } = await seeder.send(
+    new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }),
+  );
+  return Rules.filter((rule) => rule.AbortIncompleteMultipartUpload).map((rule) => [
+    rule.Filter?.Prefix ?? rule.Prefix ?? '',
+    rule.AbortIncompleteMultipartUpload!.DaysAfterInitiation!,
+  ]);
+}
+
 /** A key that an exclude pattern of the examples matches: `**` and `*` filled in. */
 const keyMatching = (pattern: string) =>
   pattern.replace(/\*\*/g, 'deep/kept').replace(/\*/g, 'kept');
@@ -66,6 +79,9 @@ describe('the README examples', () => {
     const excludes = (inputs.exclude ?? '').split('\n').filter(Boolean);
     const dryRun = inputs['dry-run'] === 'true';
     const reportBytes = inputs['report-bytes'] === 'true';
+    const ruleDays = inputs['add-abort-rule'] ? Number.parseInt(inputs['add-abort-rule']) : 0;
+    // A rule asked for on a store that keeps none (Swift) cannot be added: the step fails.
+    const ruleFails = ruleDays > 0 && !store.lifecycleRules;
 
     // Each bucket of the example becomes a real bucket on the local store, seeded with an
     // upload under each prefix, one for each exclude pattern, and one outside the prefixes;
@@ -124,7 +140,13 @@ describe('the README examples', () => {
         entry: 'post',
         state: main.state,
       });
-      expect([main.exitCode, post.exitCode]).toEqual([0, 0]);
+      const cleaning = inPost ? post : main;
+      expect([main.exitCode, post.exitCode]).toEqual(
+        inPost ? [0, ruleFails ? 1 : 0] : [ruleFails ? 1 : 0, 0],
+      );
+      const unprotected =
+        /The abort rule could not be added to .*could not read its rules: the store keeps no lifecycle rules/;
+      expect(unprotected.test(cleaning.stdout)).toBe(ruleFails);
       // With when: post the main step touches nothing; else the post step does nothing.
       expect(afterMain).toEqual(inPost ? everything : await remainingAll());
       return (inPost ? post : main).outputs;
@@ -135,6 +157,14 @@ describe('the README examples', () => {
 
     proxy.storeClockAheadMs = maxAgeMs - 60_000;
     const tooYoung = await runJob();
+    // The first job adds the rule the example asks for, one per prefix; the next adds none.
+    const added = ruleDays > 0 && store.lifecycleRules && !dryRun;
+    expect(tooYoung['abort-rule-added']).toBe(added ? localBuckets.join('\n') : '');
+    for (const bucket of added ? localBuckets : []) {
+      expect(await abortRulesOf(bucket)).toEqual(
+        (prefixes.length ? prefixes : ['']).map((prefix) => [prefix, ruleDays]),
+      );
+    }
     expect(tooYoung).toMatchObject({
       'found-count': found,
       'matched-count': '0',
@@ -148,6 +178,7 @@ describe('the README examples', () => {
     const sum = (uploads: SeededUpload[]) =>
       uploads.reduce((total, upload) => total + bytesOf.get(upload)!, 0);
     expect(stale).toMatchObject({
+      'abort-rule-added': '',
       'found-count': found,
       'matched-count': String(selected.length),
       'excluded-count': String(excluded.length),

@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { finished } from 'node:stream/promises';
+import { S3Fault, StandInLifecycles, type Answer } from './lifecycle-stand-in.js';
 
 /** One in-progress multipart upload held by a stand-in. */
 export interface StandInUpload {
@@ -24,6 +24,7 @@ export interface StandInRequest {
   key: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  body: string;
 }
 
 /**
@@ -56,15 +57,6 @@ export interface S3StandIn {
 
 const namespace = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-/** An S3 error answer; a handler throws it. */
-class S3Fault {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly message: string,
-  ) {}
-}
-
 const notImplemented = ({ method, bucket, key, query }: StandInRequest) =>
   new S3Fault(
     501,
@@ -75,8 +67,6 @@ const noSuchUpload = () =>
   new S3Fault(404, 'NoSuchUpload', 'The specified multipart upload does not exist.');
 const invalidArgument = (message: string) => new S3Fault(400, 'InvalidArgument', message);
 
-/** A 2xx answer: a status and an XML document, or none (204). */
-type Answer = { status: number; xml?: string };
 type Handler = (request: StandInRequest, uploads: StandInUpload[]) => Answer;
 
 /**
@@ -108,9 +98,13 @@ export function startMinioStandIn(): Promise<S3StandIn> {
 /**
  * A general purpose bucket of Amazon S3, as the API reference describes its listing: by key,
  * then by upload id, under the prefix, after both markers, `max-uploads` a page with both
- * Next markers. No lifecycle rules. With `load`, a store that delays, queues or throttles.
+ * Next markers. Lifecycle rules as `lifecycles` keeps them, else none. With `load`, a store
+ * that delays, queues or throttles.
  */
-export function startS3StandIn(): Promise<S3StandIn> {
+export function startS3StandIn(
+  options: { lifecycles?: StandInLifecycles } = {},
+): Promise<S3StandIn> {
+  const lifecycles = options.lifecycles ?? new StandInLifecycles();
   const owner = '<ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID>';
   const order = (a: StandInUpload, b: StandInUpload) =>
     a.key === b.key ? (a.uploadId < b.uploadId ? -1 : 1) : a.key < b.key ? -1 : 1;
@@ -119,7 +113,8 @@ export function startS3StandIn(): Promise<S3StandIn> {
     const operation = operationOf(request);
     if (operation === 'abort') return abort(request, uploads, { unknownIsGone: false });
     if (operation === 'parts') return parts(request, uploads[findUpload(uploads, request)]);
-    if (operation === 'lifecycle') return lifecycle(undefined);
+    const lifecycle = lifecycleAnswer(lifecycles, request);
+    if (lifecycle) return lifecycle;
     if (operation !== 'list') throw notImplemented(request);
 
     const prefix = query.get('prefix') ?? '';
@@ -162,13 +157,15 @@ export interface AbortRule {
  * nothing, and ones created in between appear only if they sort after it.
  *
  * Directory buckets keep lifecycle rules, AbortIncompleteMultipartUpload among them (S3 User
- * Guide, "Working with S3 Lifecycle for directory buckets"): the stand-in answers
- * GetBucketLifecycleConfiguration with `abortRules`, or NoSuchLifecycleConfiguration.
+ * Guide, "Working with S3 Lifecycle for directory buckets"): the stand-in keeps them as
+ * `lifecycles` does, each bucket starting with `abortRules`, or none.
  */
 export function startDirectoryBucketStandIn(
-  options: { pageSize?: number; abortRules?: AbortRule[] } = {},
+  options: { pageSize?: number; abortRules?: AbortRule[]; lifecycles?: StandInLifecycles } = {},
 ): Promise<S3StandIn> {
   const pageSize = options.pageSize ?? 1000;
+  const lifecycles = options.lifecycles ?? new StandInLifecycles('directory');
+  const seeded = new Set<string>();
   const sessions = new Set<string>();
   const markers = new Map<string, { bucket: string; prefix: string; after: string }>();
   const position = (upload: StandInUpload) => hex(upload.uploadId) + upload.uploadId;
@@ -191,7 +188,12 @@ export function startDirectoryBucketStandIn(
     }
     // A Regional endpoint operation, which IAM authorizes without a session on AWS (the
     // SDK still opens one when the endpoint is set); this stand-in checks no signature.
-    if (operation === 'lifecycle') return lifecycle(options.abortRules);
+    if (options.abortRules && !seeded.has(bucket)) {
+      seeded.add(bucket);
+      lifecycles.put(bucket, abortRulesXml(options.abortRules), {});
+    }
+    const lifecycle = lifecycleAnswer(lifecycles, request);
+    if (lifecycle) return lifecycle;
     // Checks that the SDK signs with S3 Express session credentials, as it must here.
     const token = request.headers['x-amz-s3session-token'];
     if (typeof token !== 'string' || !sessions.has(token)) {
@@ -271,9 +273,10 @@ async function startStandIn(
 
   const serve = async (incoming: IncomingMessage, respond: ServerResponse) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
-    const send = (status: number, xml?: string) => {
+    const send = (status: number, xml?: string, headers: Record<string, string> = {}) => {
       const body = xml === undefined ? '' : `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
       respond.writeHead(status, {
+        ...headers,
         Server: serverName,
         Date: new Date().toUTCString(),
         'x-amz-request-id': requestId,
@@ -283,16 +286,16 @@ async function startStandIn(
       respond.end(body);
     };
     try {
-      incoming.resume();
-      await finished(incoming);
-      const request = parse(incoming, slashBeforeKey);
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      const request = parse(incoming, slashBeforeKey, Buffer.concat(chunks).toString('utf8'));
       standIn.requests.push(request);
       if ((await standIn.load?.(request)) === 'slow-down') {
         throw new S3Fault(503, 'SlowDown', 'Please reduce your request rate.');
       }
       standIn.beforeAnswer?.(request);
       const answer = handle(request, standIn.uploads);
-      send(answer.status, answer.xml);
+      send(answer.status, answer.xml, answer.headers);
     } catch (error) {
       const fault =
         error instanceof S3Fault ? error : new S3Fault(500, 'InternalError', String(error));
@@ -316,7 +319,7 @@ async function startStandIn(
  * segments of a key. Path-style, the SDK puts a second slash after a directory bucket
  * (`/bucket//?session=`, `/bucket//a/b?uploadId=…`): there one leading slash of the rest goes.
  */
-function parse(incoming: IncomingMessage, slashBeforeKey: boolean): StandInRequest {
+function parse(incoming: IncomingMessage, slashBeforeKey: boolean, body: string): StandInRequest {
   const [path = '', search = ''] = (incoming.url ?? '/').split(/\?(.*)/s);
   const [bucket = '', rest = ''] = path.slice(1).split(/\/(.*)/s);
   try {
@@ -328,6 +331,7 @@ function parse(incoming: IncomingMessage, slashBeforeKey: boolean): StandInReque
       key,
       query: new URLSearchParams(search),
       headers,
+      body,
     };
   } catch {
     throw new S3Fault(400, 'InvalidURI', 'Could not parse the specified URI.');
@@ -339,6 +343,8 @@ function operationOf({ method, key, query }: StandInRequest) {
   if (method === 'GET' && key === '' && query.has('uploads')) return 'list';
   if (method === 'GET' && key === '' && query.has('session')) return 'session';
   if (method === 'GET' && key === '' && query.has('lifecycle')) return 'lifecycle';
+  if (method === 'PUT' && key === '' && query.has('lifecycle')) return 'put-lifecycle';
+  if (method === 'DELETE' && key === '' && query.has('lifecycle')) return 'delete-lifecycle';
   if (method === 'DELETE' && key !== '' && query.has('uploadId')) return 'abort';
   if (method === 'GET' && key !== '' && query.has('uploadId')) return 'parts';
   return undefined;
@@ -405,23 +411,30 @@ function listing(
   return { status: 200, xml: xml.join('') };
 }
 
-/** GetBucketLifecycleConfiguration: the rules, or none, as Amazon S3 says it. */
-function lifecycle(rules: AbortRule[] | undefined): Answer {
-  if (rules === undefined) {
-    throw new S3Fault(
-      404,
-      'NoSuchLifecycleConfiguration',
-      'The lifecycle configuration does not exist',
-    );
+/** A lifecycle request's answer, from the rules the stand-in keeps; undefined for others. */
+function lifecycleAnswer(
+  lifecycles: StandInLifecycles,
+  request: StandInRequest,
+): Answer | undefined {
+  switch (operationOf(request)) {
+    case 'lifecycle':
+      return lifecycles.get(request.bucket);
+    case 'put-lifecycle':
+      return lifecycles.put(request.bucket, request.body, request.headers);
+    case 'delete-lifecycle':
+      return lifecycles.delete(request.bucket);
+    default:
+      return undefined;
   }
+}
+
+/** A configuration of rules aborting incomplete uploads, as a PutBucketLifecycleConfiguration body. */
+function abortRulesXml(rules: AbortRule[]): string {
   const entries = rules.map(
     ({ prefix, days }, i) =>
       `<Rule><ID>rule-${i + 1}</ID><Filter><Prefix>${escape(prefix)}</Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>${days}</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`,
   );
-  return {
-    status: 200,
-    xml: `<LifecycleConfiguration xmlns="${namespace}">${entries.join('')}</LifecycleConfiguration>`,
-  };
+  return `<LifecycleConfiguration xmlns="${namespace}">${entries.join('')}</LifecycleConfiguration>`;
 }
 
 /** ListParts in one page; each part "was uploaded" when its upload was initiated. */
