@@ -66,6 +66,8 @@ describe('dist/index.js as the runner runs it', () => {
       'report-path': expect.stringMatching(/\/s3-multipart-cleanup-\w+\.jsonl$/),
       // The bucket has no lifecycle rule (on a store that keeps them).
       'buckets-without-abort-rule': store.lifecycleRules ? bucket : '',
+      // Nothing is written unless add-abort-rule asks.
+      'abort-rule-added': '',
     });
     expect(run.report.trimEnd().split('\n')).toHaveLength(3);
     const outsidePrefix = stale.filter((u) => u.key === 'other/x');

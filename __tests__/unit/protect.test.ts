@@ -340,7 +340,8 @@ describe('readLifecycle, over the wire', () => {
   });
   afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const read = () => {
+  /** The bucket, on the server that answers `body` to every request. */
+  const served = (): LifecycleBucket => {
     const { port } = server.address() as AddressInfo;
     const client = new S3Client({
       region: 'us-east-1',
@@ -348,13 +349,13 @@ describe('readLifecycle, over the wire', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret-key-at-all' },
     });
-    return readLifecycle({ bucket: 'b', client, listing: 'standard' });
+    return { bucket: 'b', client, listing: 'standard' };
   };
 
   it('names the elements of the answer that the SDK would drop', async () => {
     body =
       '<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>a/</Prefix><Ratio>2</Ratio></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>';
-    expect(await read()).toMatchObject({
+    expect(await readLifecycle(served())).toMatchObject({
       state: 'read',
       configuration: { rules: [{ ID: 'r', Filter: { Prefix: 'a/' } }] },
       unknownElements: ['Ratio'],
@@ -364,16 +365,7 @@ describe('readLifecycle, over the wire', () => {
   it('refuses to write such a configuration back', async () => {
     body =
       '<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>a/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration><Pause/></Rule></LifecycleConfiguration>';
-    const { port } = server.address() as AddressInfo;
-    const client = new S3Client({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret-key-at-all' },
-    });
-    expect(
-      await addAbortRules({ bucket: 'b', client, listing: 'standard' }, ['ci/'], options()),
-    ).toMatchObject({
+    expect(await addAbortRules(served(), ['ci/'], options())).toMatchObject({
       state: 'failed',
       reason:
         'its configuration holds elements the AWS SDK does not know (Pause): written back, they would be lost',
