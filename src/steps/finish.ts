@@ -32,7 +32,7 @@ export async function finishRun(
   const lifecycle = (await progress.lifecycle) ?? [];
   session.clients.destroy();
   await reportFile?.close();
-  for (const { bucket, check } of lifecycle) runner.info(lifecycleLine(bucket, check));
+  logLifecycle(lifecycle, runner);
   logTotals(session, runner);
   writeOutputs(runner, outputsOf(report, reportFile?.path, lifecycle));
   const pace = traffic.summary();
@@ -62,6 +62,15 @@ function withReasons(trouble: string, lifecycle: BucketLifecycle[]): string {
   const more = reasons.length - MAX_REASONS;
   const lines = [...reasons.slice(0, MAX_REASONS), ...(more > 0 ? [`and ${more} more`] : [])];
   return [`${trouble} (see the log and the job summary)`, ...lines].join('\n');
+}
+
+function logLifecycle(lifecycle: BucketLifecycle[], runner: Runner): void {
+  for (const { bucket, check, protection } of lifecycle) {
+    // Where the run added a rule or would have, its own line has said what it found.
+    if (protection === undefined || protection.state === 'failed') {
+      runner.info(lifecycleLine(bucket, check));
+    }
+  }
 }
 
 function logTotals({ config, report, traffic }: Session, runner: Runner): void {
