@@ -1,4 +1,5 @@
 import { formatAge } from '../duration.js';
+import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import { probeBucket, type BucketAccess } from '../engine/probe.js';
 import { bucketLines } from '../log-lines.js';
 import type { Runner } from '../runner.js';
@@ -12,14 +13,13 @@ export interface ProbedBuckets {
 }
 
 /**
- * Asks every bucket at once for its region, its store and the store's clock, and says in
- * the log what differs from what the inputs imply.
+ * Asks every bucket, many at a time, for its region, its store and the store's clock, and
+ * says in the log what differs from what the inputs imply.
  */
 export async function probeBuckets(session: Session, runner: Runner): Promise<ProbedBuckets> {
   const { config, clients, stop } = session;
-  const buckets = await Promise.all(
-    config.buckets.map((bucket) => probeBucket(clients, bucket, stop.signal)),
-  );
+  const probe = (bucket: string) => probeBucket(clients, bucket, stop.signal);
+  const buckets = await mapAll(config.buckets, probe, BUCKETS_IN_FLIGHT);
   const clockOffsetMs = storeClockOffset(buckets, runner);
   logBuckets(buckets, config.region, runner);
   return { buckets, clockOffsetMs };
