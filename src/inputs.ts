@@ -1,11 +1,13 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
 import { parseDuration } from './duration.js';
+import { isBucketPattern } from './engine/buckets.js';
 import { isRegionName } from './engine/regions.js';
 import type { Target } from './engine/types.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from './engine/traffic/traffic.js';
 
 /** Everything the action was asked to do, validated and typed. */
 export interface Config {
+  /** Bucket names and glob patterns of names (`ci-*`, see isBucketPattern), in the order given. */
   buckets: string[];
   /** Never empty; `''` means the whole bucket. No prefix in the list starts with another one. */
   prefixes: string[];
@@ -108,8 +110,17 @@ function parseBuckets(value: string): string[] | Problem {
       `"${bad}" is not a bucket name; give the bare name, e.g. my-test-bucket, and put key prefixes in "${Input.Prefix}"`,
     );
   }
+  const badPattern = names.find((name) => isBucketPattern(name) && !BUCKET_PATTERN.test(name));
+  if (badPattern !== undefined) {
+    return new Problem(
+      `"${badPattern}" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures`,
+    );
+  }
   return [...new Set(names)];
 }
+
+/** The characters of bucket names (legacy ones too), `*`, `?`, and classes such as `[0-9]`. */
+const BUCKET_PATTERN = /^(?:[A-Za-z0-9._-]|\*|\?|\[\^?[A-Za-z0-9._-]+\])+$/;
 
 /** The longest key S3 allows, in bytes of UTF-8: a longer prefix could match nothing. */
 const MAX_KEY_BYTES = 1024;

@@ -150,6 +150,21 @@ describe('parseConfig', () => {
     expect(() => parse({ [input]: value })).toThrow(message);
   });
 
+  it('takes bucket patterns beside names, in the order given, each once', () => {
+    expect(
+      parse({ [Input.Bucket]: 'ci-*, my-bucket\nit-*-fixtures\nrun-[0-9]?\nci-*' }).buckets,
+    ).toEqual(['ci-*', 'my-bucket', 'it-*-fixtures', 'run-[0-9]?']);
+  });
+
+  it.each(['ci-[', 'ci-{a*', '!ci-*', 'ci-*(x)', 'ci-[!a]*', 'ci-*+'])(
+    'refuses the bucket pattern %j, naming the input with an example',
+    (pattern) => {
+      expect(() => parse({ [Input.Bucket]: pattern })).toThrow(
+        `bucket: "${pattern}" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures`,
+      );
+    },
+  );
+
   it('names every bad input at once', () => {
     expect(() => parse({ [Input.MaxAge]: 'soon', [Input.Concurrency]: 'x' })).toThrow(
       'max-age: "soon" is not a duration; use e.g. 7d, 36h, 90m, 1d12h or P7D (0 means any age)\n' +

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import {
   AbortMultipartUploadCommand,
   GetBucketLifecycleConfigurationCommand,
+  ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
   S3Client,
@@ -236,6 +237,28 @@ describe('run', () => {
       'failed: "x␊::error::forged" upload 1 (age 3d): InternalError, HTTP 500',
     );
     expect(fake.logged()).not.toMatch(/\n::error::forged/);
+  });
+});
+
+describe('buckets by pattern', () => {
+  it('cleans every bucket a pattern matches, each once, and says what each matched', async () => {
+    s3.on(ListBucketsCommand).resolves({
+      Buckets: ['ci-a', 'ci-b', 'cj-x', 'other'].map((Name) => ({ Name })),
+    });
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('k', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ bucket: 'ci-b\nci-*\nci-none-*', 'check-lifecycle': 'false' });
+    expect(s3.commandCalls(ListBucketsCommand).map((call) => call.args[0].input)).toEqual([
+      { Prefix: 'ci-', MaxBuckets: 10_000, ContinuationToken: undefined },
+    ]);
+    const aborted = s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.Bucket);
+    expect(aborted).toEqual(['ci-b', 'ci-a']);
+    expect(fake.core.info).toHaveBeenCalledWith(
+      'Bucket pattern ci-* matched 2 bucket(s): ci-a, ci-b.',
+    );
+    expect(fake.core.info).toHaveBeenCalledWith('Bucket pattern ci-none-* matched no bucket.');
+    expect(fake.summaryText()).toContain('`ci-none-*` matched no bucket.');
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
   });
 });
 

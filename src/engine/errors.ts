@@ -1,7 +1,7 @@
 import { isRegionName } from './regions.js';
 import type { Target } from './types.js';
 
-type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle';
+type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle' | 'list-buckets';
 
 /** The IAM action each operation needs; an AccessDenied error names it. */
 const REQUIRED_PERMISSION: Record<Operation, string> = {
@@ -9,7 +9,23 @@ const REQUIRED_PERMISSION: Record<Operation, string> = {
   abort: 's3:AbortMultipartUpload',
   'list-parts': 's3:ListMultipartUploadParts',
   lifecycle: 's3:GetLifecycleConfiguration',
+  'list-buckets': 's3:ListAllMyBuckets',
 };
+
+/** The resource a policy grants the operation's permission on. */
+function resourceOf(operation: Operation, bucket: string): string {
+  switch (operation) {
+    case 'list-buckets':
+      // ListAllMyBuckets is granted on no bucket: IAM takes it only with Resource "*".
+      return '*';
+    case 'list':
+    case 'lifecycle':
+      return `arn:aws:s3:::${bucket}`;
+    case 'abort':
+    case 'list-parts':
+      return `arn:aws:s3:::${bucket}/*`;
+  }
+}
 
 interface ErrorFields {
   name?: unknown;
@@ -74,19 +90,20 @@ export function isGoneError(error: unknown): boolean {
 /**
  * A one-line explanation of a failed request, saying what to do where we know it.
  * Built from the error's code, status and message only: never from the request, so no
- * credential or signature can reach it.
+ * credential or signature can reach it. ListBuckets (`list-buckets`) has no target.
  */
-export function describeS3Error(error: unknown, operation: Operation, target: Target): string {
+export function describeS3Error(
+  error: unknown,
+  operation: Operation,
+  target: Target = { bucket: '', prefix: '' },
+): string {
   const fields = (error ?? {}) as ErrorFields;
   const code = errorCode(error);
   const status = fields.$metadata?.httpStatusCode;
   const message = typeof fields.message === 'string' ? fields.message.trim() : String(error);
   switch (code) {
-    case 'AccessDenied': {
-      const onBucket = operation === 'list' || operation === 'lifecycle';
-      const resource = `arn:aws:s3:::${target.bucket}${onBucket ? '' : '/*'}`;
-      return `AccessDenied: the credentials need ${REQUIRED_PERMISSION[operation]} on ${resource}`;
-    }
+    case 'AccessDenied':
+      return `AccessDenied: the credentials need ${REQUIRED_PERMISSION[operation]} on ${resourceOf(operation, target.bucket)}`;
     case 'NoSuchBucket':
       return `NoSuchBucket: bucket "${target.bucket}" does not exist (check the bucket name, region and endpoint)`;
     case 'ETIMEDOUT':

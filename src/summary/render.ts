@@ -1,4 +1,5 @@
 import { formatAge } from '../duration.js';
+import type { PatternMatch } from '../engine/buckets.js';
 import type { BucketAccess } from '../engine/probe.js';
 import type { TrafficSummary } from '../engine/traffic/traffic.js';
 import { throttlingNote } from '../log-lines.js';
@@ -6,6 +7,7 @@ import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
 import { safetyNetSection, type BucketLifecycle } from './lifecycle.js';
 import { plural, utc } from './markdown.js';
+import { patternsSection } from './patterns.js';
 import { ageAt, groupsTable, targetsTable, uploadsTable } from './tables.js';
 
 /** Where and how the run happened, for the summary's opening lines. */
@@ -26,6 +28,8 @@ export interface RunDescription {
   defaultRegion?: string;
   /** What the run learned of each bucket before cleaning it. */
   buckets?: Array<Pick<BucketAccess, 'bucket' | 'region' | 'listing'>>;
+  /** What each pattern of `bucket` matched. */
+  patterns?: PatternMatch[];
   /** Each bucket's lifecycle rules, when they were checked (check-lifecycle). */
   lifecycle?: BucketLifecycle[];
   /** How the aborts were sent, when any were. */
@@ -57,6 +61,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     run.traffic && run.traffic.throttled > 0 ? `🐢 ${throttlingNote(run.traffic)}` : '',
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
     groupsTable(report, run),
+    patternsSection(run.patterns ?? [], report.bucketListingError),
     targetsTable(report, run),
     safetyNetSection(run.lifecycle ?? [], ruleDays),
     uploadsTable(report, run),

@@ -89,6 +89,8 @@ function extraColumns(report: RunReport, run: RunDescription) {
 /** The counts per bucket and prefix, and why any listing failed. */
 export function targetsTable(report: RunReport, run: RunDescription): string {
   const { targets } = report;
+  // Patterns that matched no bucket leave no target: nothing to count.
+  if (targets.length === 0) return '';
   const extra = extraColumns(report, run);
   // A bucket outside the default region says where it is.
   const regions = new Map((run.buckets ?? []).map((bucket) => [bucket.bucket, bucket.region]));
