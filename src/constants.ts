@@ -15,6 +15,7 @@ export enum Input {
   ReportBytes = 'report-bytes',
   Limit = 'limit',
   CheckLifecycle = 'check-lifecycle',
+  StoragePrice = 'storage-price',
 }
 
 /** The defaults action.yml declares, also applied when an input arrives empty. */
@@ -34,6 +35,8 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.ReportBytes]: 'false',
   [Input.Limit]: '0',
   [Input.CheckLifecycle]: 'true',
+  // Empty, so that a price given can be told from none: the default depends on the store.
+  [Input.StoragePrice]: '',
 };
 
 /** Every output of action.yml, named once. */

@@ -1,4 +1,5 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
+import { S3_STANDARD_USD_PER_GB_MONTH, type StoragePrice } from './cost.js';
 import { parseDuration } from './duration.js';
 import { isBucketPattern } from './engine/buckets.js';
 import { isRegionName } from './engine/regions.js';
@@ -31,6 +32,8 @@ export interface Config {
   limit: number;
   /** Read each bucket's lifecycle rules, to say whether it aborts stale uploads by itself. */
   checkLifecycle: boolean;
+  /** What the leak's bytes cost a month is shown at this price; undefined: not shown. */
+  storagePrice: StoragePrice | undefined;
 }
 
 /** Bad input: the message names every input that is wrong, with its value and a valid example. */
@@ -58,6 +61,7 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     return result as T;
   };
 
+  const endpoint = parse(Input.Endpoint, parseEndpoint);
   const config: Config = {
     buckets: parse(Input.Bucket, parseBuckets),
     prefixes: parse(Input.Prefix, parsePrefixes),
@@ -66,7 +70,7 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     region: parse(Input.Region, (value, raw) =>
       parseRegion(value || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1', raw),
     ),
-    endpoint: parse(Input.Endpoint, parseEndpoint),
+    endpoint,
     forcePathStyle: parse(Input.ForcePathStyle, parseBoolean),
     concurrency: parse(Input.Concurrency, parseConcurrency),
     failOnError: parse(Input.FailOnError, parseBoolean),
@@ -76,6 +80,7 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     reportBytes: parse(Input.ReportBytes, parseBoolean),
     limit: parse(Input.Limit, parseLimit),
     checkLifecycle: parse(Input.CheckLifecycle, parseBoolean),
+    storagePrice: storagePriceOf(parse(Input.StoragePrice, parseStoragePrice), endpoint),
   };
   if (problems.length > 0) throw new InputError(problems.join('\n'));
   return config;
@@ -225,6 +230,30 @@ function parseEndpoint(value: string, raw: string): string | undefined | Problem
     );
   }
   return url.protocol === 'http:' || url.protocol === 'https:' ? value : notUrl;
+}
+
+/** A price as given, or undefined when not given; `0` is a price too (it hides the cost). */
+function parseStoragePrice(value: string, raw: string): number | undefined | Problem {
+  if (value === '') return undefined;
+  if (/^(\d+(\.\d*)?|\.\d+)$/.test(value)) return Number(value);
+  return new Problem(
+    `"${raw}" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost`,
+  );
+}
+
+/**
+ * The price the cost is shown at: the one given, else on Amazon S3 (no endpoint) the list
+ * price of S3 Standard; none for another store unless given, nor for a price of 0.
+ */
+function storagePriceOf(
+  given: number | undefined,
+  endpoint: string | undefined,
+): StoragePrice | undefined {
+  if (typeof given === 'number')
+    return given > 0 ? { usdPerGbMonth: given, given: true } : undefined;
+  return endpoint === undefined
+    ? { usdPerGbMonth: S3_STANDARD_USD_PER_GB_MONTH, given: false }
+    : undefined;
 }
 
 function parseConcurrency(value: string, raw: string): ConcurrencySetting | Problem {

@@ -11,6 +11,7 @@ import {
   sleep,
   storeCredentials,
   storeInputs,
+  uploadPart,
   useStore,
 } from '../support/store.js';
 
@@ -140,5 +141,42 @@ describe('dist/index.js with bucket patterns', () => {
     expect(paragraph($, '❌ Listing')).toBe(
       `❌ Listing the buckets failed: ${denied}. The patterns matched only the buckets listed before it.`,
     );
+  });
+});
+
+describe('what the leak costs a month', () => {
+  it('is shown on this store only at the storage-price given, in the verdict and per group', async () => {
+    const bucket = await newBucket(`${run}-cost`);
+    const [big, small] = await seedStaleUploads(seeder, bucket, ['ci/big/a.bin', 'ci/small/b.bin']);
+    await uploadPart(seeder, bucket, big, 3 * 1024 * 1024);
+    await uploadPart(seeder, bucket, small, 1024 * 1024);
+    const inputs = {
+      ...storeInputs,
+      bucket,
+      prefix: 'ci/',
+      'max-age': '0',
+      'report-bytes': 'true',
+      'check-lifecycle': 'false',
+    };
+
+    // Not Amazon S3: its list price is no default here.
+    const unpriced = await runAction({ ...inputs, 'dry-run': 'true' }, storeCredentials);
+    expect(paragraph(summaryDom(unpriced.summary), '🔍')).toMatch(
+      /holding 4\.00 MiB in 2 parts\.$/,
+    );
+
+    // 4 MiB are 1/256 of a GB-month (2^30 bytes): $2.00 at $512.
+    const priced = await runAction({ ...inputs, 'storage-price': '512' }, storeCredentials);
+    expect(priced.exitCode).toBe(0);
+    const $ = summaryDom(priced.summary);
+    expect(paragraph($, '✅')).toMatch(
+      /^✅ Aborted 2 stale uploads; the oldest was \d+s old; freeing 4\.00 MiB in 2 parts, which cost \$2\.00 a month at \$512\.00 per GB-month \(storage-price\)\.$/,
+    );
+    const groups = tableAfter($, 'Where the stale uploads are');
+    expect(groups.map((row) => row.slice(1, 5))).toEqual([
+      ['group', 'stale uploads', 'size', 'cost a month'],
+      ['ci/big/', '1', '3.00 MiB', '$1.50'],
+      ['ci/small/', '1', '1.00 MiB', '$0.50'],
+    ]);
   });
 });

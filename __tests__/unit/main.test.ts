@@ -105,6 +105,7 @@ describe('run', () => {
     [Input.ReportBytes]: 'sure',
     [Input.Limit]: '-1',
     [Input.CheckLifecycle]: 'perhaps',
+    [Input.StoragePrice]: '$0.023',
   };
   it.each(Object.entries(badForms))('refuses a bad %s before any request', async (name, value) => {
     const fake = await runAction({ [name]: value });
@@ -259,6 +260,24 @@ describe('buckets by pattern', () => {
     expect(fake.core.info).toHaveBeenCalledWith('Bucket pattern ci-none-* matched no bucket.');
     expect(fake.summaryText()).toContain('`ci-none-*` matched no bucket.');
     expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
+});
+
+describe('the cost of the leak', () => {
+  it("shows it at S3 Standard's price on Amazon S3, unless told otherwise", async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('k', '1', old)] });
+    s3.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, Size: 50 * 2 ** 30 }] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const onS3 = await runAction({ 'report-bytes': 'true', 'check-lifecycle': 'false' });
+    expect(onS3.summaryText()).toContain(
+      "freeing 50.0 GiB in 1 part, which cost $1.15 a month at $0.023 per GB-month (Amazon S3 Standard's list price in us-east-1, the default of storage-price).",
+    );
+    const hidden = await runAction({
+      'report-bytes': 'true',
+      'check-lifecycle': 'false',
+      'storage-price': '0',
+    });
+    expect(hidden.summaryText()).toContain('freeing 50.0 GiB in 1 part.');
   });
 });
 

@@ -1,3 +1,4 @@
+import { costNote, type StoragePrice } from '../cost.js';
 import { formatAge } from '../duration.js';
 import type { PatternMatch } from '../engine/buckets.js';
 import type { BucketAccess } from '../engine/probe.js';
@@ -20,6 +21,8 @@ export interface RunDescription {
   clockOffsetMs?: number;
   /** Whether sizes were measured (report-bytes). */
   reportBytes?: boolean;
+  /** The price the measured bytes' monthly cost is shown at, if any. */
+  storagePrice?: StoragePrice;
   /** The run's limit on aborts, if any. */
   limit?: number;
   /** Why the run stopped before finishing (its timeout, a cancel), if it did. */
@@ -109,7 +112,8 @@ function headline(report: RunReport, run: RunDescription): string {
     // How long the leak has been going on.
     oldest ? `the oldest was ${ageAt(run, oldest)} old` : '',
     run.reportBytes
-      ? `${run.dryRun ? 'holding' : 'freeing'} ${formatBytes(bytes)} in ${plural(parts, 'part')}`
+      ? `${run.dryRun ? 'holding' : 'freeing'} ${formatBytes(bytes)} in ${plural(parts, 'part')}` +
+        (run.storagePrice ? `, which cost ${costNote(bytes, run.storagePrice)}` : '')
       : '',
     gone > 0 ? `${gone} ${gone === 1 ? 'was' : 'were'} already gone` : '',
     excluded > 0 ? `${excluded} excluded` : '',
