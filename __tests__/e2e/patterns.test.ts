@@ -1,7 +1,13 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { useFaultProxy } from '../support/fault-proxy.js';
-import { foreignMarkup, paragraph, summaryDom, tableAfter } from '../support/github-markdown.js';
+import {
+  foreignMarkup,
+  headings,
+  paragraph,
+  summaryDom,
+  tableAfter,
+} from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import {
   idsOf,
@@ -23,11 +29,6 @@ jest.setTimeout(120_000);
 const { seeder, newBucket } = useStore();
 const startProxy = useFaultProxy();
 const run = `p${randomBytes(3).toString('hex')}`;
-
-const headings = ($: ReturnType<typeof summaryDom>) =>
-  $('h3')
-    .toArray()
-    .map((h) => $(h).text());
 
 describe('dist/index.js with bucket patterns', () => {
   it('cleans the buckets whose whole name a pattern matches, and no other', async () => {

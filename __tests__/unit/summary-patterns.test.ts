@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PatternMatch } from '../../src/engine/buckets.js';
 import { RunReport } from '../../src/report.js';
 import { renderSummary, type RunDescription } from '../../src/summary/render.js';
-import { foreignMarkup, paragraph, summaryDom } from '../support/github-markdown.js';
+import { foreignMarkup, headings, paragraph, summaryDom } from '../support/github-markdown.js';
 
 // The summary's account of the patterns of `bucket`, as GitHub shows it (cmark-gfm).
 const run: RunDescription = {
@@ -19,11 +19,6 @@ function render(patterns: PatternMatch[], buckets: string[], listingError?: stri
   const markdown = renderSummary(report, { ...run, patterns });
   return { markdown, $: summaryDom(markdown) };
 }
-
-const headings = ($: ReturnType<typeof summaryDom>) =>
-  $('h3')
-    .toArray()
-    .map((h) => $(h).text());
 
 describe('renderSummary with bucket patterns', () => {
   it('says which buckets each pattern matched, and which matched none', () => {

@@ -10,6 +10,7 @@ import {
 import { visible } from '../../src/text.js';
 import {
   foreignMarkup,
+  headings,
   paragraph,
   summaryDom,
   tableAfter,
@@ -146,11 +147,7 @@ describe('renderSummary', () => {
       '0',
       '0',
     ]);
-    expect(
-      $('h3')
-        .toArray()
-        .map((h) => $(h).text()),
-    ).toEqual(['By bucket and prefix']);
+    expect(headings($)).toEqual(['By bucket and prefix']);
   });
 
   it('shows the whole bucket when there is no prefix, and groups its top level', () => {
