@@ -16,6 +16,7 @@ export enum Input {
   Limit = 'limit',
   CheckLifecycle = 'check-lifecycle',
   AddAbortRule = 'add-abort-rule',
+  StoragePrice = 'storage-price',
 }
 
 /** The defaults action.yml declares, also applied when an input arrives empty. */
@@ -36,6 +37,8 @@ export const INPUT_DEFAULTS: Record<Input, string | undefined> = {
   [Input.Limit]: '0',
   [Input.CheckLifecycle]: 'true',
   [Input.AddAbortRule]: '',
+  // Empty, so that a price given can be told from none: the default depends on the store.
+  [Input.StoragePrice]: '',
 };
 
 /** Every output of action.yml, named once. */

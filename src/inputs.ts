@@ -1,11 +1,14 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
+import { S3_STANDARD_USD_PER_GB_MONTH, type StoragePrice } from './cost.js';
 import { parseDuration } from './duration.js';
+import { isBucketPattern } from './engine/buckets.js';
 import { isRegionName } from './engine/regions.js';
 import type { Target } from './engine/types.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from './engine/traffic/traffic.js';
 
 /** Everything the action was asked to do, validated and typed. */
 export interface Config {
+  /** Bucket names and glob patterns of names (`ci-*`, see isBucketPattern), in the order given. */
   buckets: string[];
   /** Never empty; `''` means the whole bucket. No prefix in the list starts with another one. */
   prefixes: string[];
@@ -34,6 +37,8 @@ export interface Config {
    * where none covers a prefix; undefined adds none.
    */
   addAbortRule: number | undefined;
+  /** What the leak's bytes cost a month is shown at this price; undefined: not shown. */
+  storagePrice: StoragePrice | undefined;
 }
 
 /** Bad input: the message names every input that is wrong, with its value and a valid example. */
@@ -80,7 +85,13 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     limit: parse(Input.Limit, parseLimit),
     checkLifecycle: parse(Input.CheckLifecycle, parseBoolean),
     addAbortRule: parse(Input.AddAbortRule, parseAbortRuleDays),
+    storagePrice: undefined,
   };
+  // Its default depends on the store: Amazon S3's list price applies only there.
+  config.storagePrice = storagePriceOf(
+    parse(Input.StoragePrice, parseStoragePrice),
+    config.endpoint,
+  );
   if (config.addAbortRule !== undefined && config.checkLifecycle === false) {
     problems.push(
       `${Input.AddAbortRule}: needs ${Input.CheckLifecycle}: true, since a rule is added only where the bucket's lifecycle rules were read and none covers the run's prefixes; remove ${Input.CheckLifecycle}: false, or leave ${Input.AddAbortRule} empty`,
@@ -119,8 +130,17 @@ function parseBuckets(value: string): string[] | Problem {
       `"${bad}" is not a bucket name; give the bare name, e.g. my-test-bucket, and put key prefixes in "${Input.Prefix}"`,
     );
   }
+  const badPattern = names.find((name) => isBucketPattern(name) && !BUCKET_PATTERN.test(name));
+  if (badPattern !== undefined) {
+    return new Problem(
+      `"${badPattern}" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures`,
+    );
+  }
   return [...new Set(names)];
 }
+
+/** The characters of bucket names (legacy ones too), `*`, `?`, and classes such as `[0-9]`. */
+const BUCKET_PATTERN = /^(?:[A-Za-z0-9._-]|\*|\?|\[\^?[A-Za-z0-9._-]+\])+$/;
 
 /** The longest key S3 allows, in bytes of UTF-8: a longer prefix could match nothing. */
 const MAX_KEY_BYTES = 1024;
@@ -237,6 +257,30 @@ function parseEndpoint(value: string, raw: string): string | undefined | Problem
     );
   }
   return url.protocol === 'http:' || url.protocol === 'https:' ? value : notUrl;
+}
+
+/** A price as given, or undefined when not given; `0` is a price too (it hides the cost). */
+function parseStoragePrice(value: string, raw: string): number | undefined | Problem {
+  if (value === '') return undefined;
+  if (/^(\d+(\.\d*)?|\.\d+)$/.test(value)) return Number(value);
+  return new Problem(
+    `"${raw}" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost`,
+  );
+}
+
+/**
+ * The price the cost is shown at: the one given, else on Amazon S3 (no endpoint) the list
+ * price of S3 Standard; none for another store unless given, nor for a price of 0.
+ */
+function storagePriceOf(
+  given: number | undefined,
+  endpoint: string | undefined,
+): StoragePrice | undefined {
+  if (typeof given === 'number')
+    return given > 0 ? { usdPerGbMonth: given, given: true } : undefined;
+  return endpoint === undefined
+    ? { usdPerGbMonth: S3_STANDARD_USD_PER_GB_MONTH, given: false }
+    : undefined;
 }
 
 function parseConcurrency(value: string, raw: string): ConcurrencySetting | Problem {

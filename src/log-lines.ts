@@ -1,5 +1,6 @@
 import { formatAge } from './duration.js';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
+import type { PatternMatch } from './engine/buckets.js';
 import type { LifecycleCheck } from './engine/lifecycle.js';
 import type { Protection } from './engine/protect.js';
 import type { BucketAccess } from './engine/probe.js';
@@ -24,15 +25,28 @@ export function outcomeLine(outcome: UploadOutcome, nowMs: number): string {
   return result === 'failed' ? `${line}: ${error ?? ''}` : line;
 }
 
-/** What the log says of a bucket whose region or store is not what the inputs imply. */
+/** Which buckets a pattern of `bucket` matched, every one: the log is not bounded. */
+export function patternLine({ pattern, buckets }: PatternMatch, listingFailed: boolean): string {
+  const count = buckets.length === 0 ? 'no bucket' : `${buckets.length} bucket(s)`;
+  const before = listingFailed ? ' before the listing failed' : '';
+  const names = buckets.length === 0 ? '' : `: ${buckets.map(visible).join(', ')}`;
+  return `Bucket pattern ${visible(pattern)} matched ${count}${before}${names}.`;
+}
+
+/**
+ * What the log says of a bucket whose region or store is not what the inputs imply. `listed`:
+ * its region is the one ListBuckets gave.
+ */
 export function bucketLines(
   access: Pick<BucketAccess, 'bucket' | 'region' | 'listing'>,
   defaultRegion: string,
+  listed = false,
 ): string[] {
   const where = `s3://${access.bucket}`;
+  const told = listed ? 'ListBuckets said so' : `the store said so when asked in ${defaultRegion}`;
   return [
     access.region !== defaultRegion
-      ? `${where} is in region ${access.region} (the store said so when asked in ${defaultRegion}); its requests are signed for ${access.region}.`
+      ? `${where} is in region ${access.region} (${told}); its requests are signed for ${access.region}.`
       : '',
     access.listing === 'directory'
       ? `${where} is a directory bucket (S3 Express One Zone): listed under the nearest prefix ending in /, page by page with its opaque markers.`

@@ -11,6 +11,7 @@ import { cleanTargets } from './steps/clean-targets.js';
 import { finishRun, type RunProgress } from './steps/finish.js';
 import { probeBuckets } from './steps/probe-buckets.js';
 import { protectBuckets } from './steps/protect-buckets.js';
+import { resolveBuckets } from './steps/resolve-buckets.js';
 import { openSession, type Session } from './steps/session.js';
 import { renderInputErrorSummary } from './summary/render.js';
 
@@ -59,9 +60,9 @@ async function readConfig(): Promise<Config | undefined> {
 }
 
 /**
- * The run: probe the buckets, read their lifecycle rules while each target is cleaned, add
- * the missing abort rules if asked, then report. Whatever happens on the way, the report
- * says what was done.
+ * The run: find the buckets of the patterns, probe the buckets, read their lifecycle rules
+ * while each target is cleaned, add the missing abort rules if asked, then report. Whatever
+ * happens on the way, the report says what was done.
  */
 async function cleanUp(config: Config, startedAt: Date): Promise<void> {
   const session = await openSession(config, startedAt, process.env, runner);
@@ -82,7 +83,9 @@ async function cleanUp(config: Config, startedAt: Date): Promise<void> {
 }
 
 async function runSteps(session: Session, progress: RunProgress): Promise<void> {
-  const probed = await probeBuckets(session, runner);
+  const resolved = await resolveBuckets(session, runner);
+  progress.patterns = resolved.patterns;
+  const probed = await probeBuckets(session, resolved, runner);
   progress.probed = probed;
   const checks = checkLifecycles(session, probed.buckets);
   progress.lifecycle = checks;

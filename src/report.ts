@@ -106,6 +106,8 @@ export class RunReport {
   unmeasuredReason: string | undefined;
   /** The selected uploads by bucket and group: where the leaks come from. */
   readonly groups = new GroupTally();
+  /** Why listing the buckets for the patterns of `bucket` failed: a failed listing too. */
+  bucketListingError: string | undefined;
   private readonly byTarget = new Map<Target, TargetReport>();
   private readonly failedRows: ReportRow[] = [];
   private readonly otherRows: ReportRow[] = [];
@@ -168,13 +170,19 @@ export class RunReport {
     });
   }
 
+  recordBucketListingFailure(error: string): void {
+    this.bucketListingError = error;
+    this.totals.failed += 1;
+  }
+
   /** The rows kept for the table: failures first. */
   get rows(): ReportRow[] {
     return [...this.failedRows, ...this.otherRows];
   }
 
   get listingFailures(): number {
-    return this.targets.filter((report) => report.listingError !== undefined).length;
+    const ofBuckets = this.bucketListingError === undefined ? 0 : 1;
+    return this.targets.filter((report) => report.listingError !== undefined).length + ofBuckets;
   }
 
   /** What went wrong, in a few words (`2 of 40 aborts failed, 1 listing failed`), if anything. */

@@ -32,6 +32,7 @@ export function describeRun(
     reportBytes: config.reportBytes,
     limit: config.limit,
     defaultRegion: config.region,
+    storagePrice: config.storagePrice,
   };
   const { repository } = workflow;
   if (repository) {

@@ -1,5 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
 import {
   idsOf,
   storeCredentials,
@@ -59,6 +60,31 @@ async function abortRulesOf(bucket: string): Promise<Array<[string, number]>> {
 const keyMatching = (pattern: string) =>
   pattern.replace(/\*\*/g, 'deep/kept').replace(/\*/g, 'kept');
 
+/**
+ * The local buckets for an entry of an example's `bucket`: a name becomes a new bucket; a
+ * pattern becomes one of this run's own (ListBuckets answers the buckets of suites running
+ * meanwhile too), with two buckets it matches and one that starts like them but is not
+ * matched as a whole name.
+ */
+async function localBuckets(
+  entry: string,
+  newBucket: (label: string, options?: { exact?: boolean }) => Promise<string>,
+): Promise<{ entry: string; matched: string[]; unmatched: string[] }> {
+  if (!/[*?[]/.test(entry)) {
+    const bucket = await newBucket('readme');
+    return { entry: bucket, matched: [bucket], unmatched: [] };
+  }
+  if (/[?[]/.test(entry)) throw new Error(`teach the test the pattern ${entry}`);
+  const local = `rd${randomBytes(3).toString('hex')}-${entry}`;
+  const filled = (filler: string) => local.replace(/\*/g, filler);
+  const create = (name: string) => newBucket(name, { exact: true });
+  return {
+    entry: local,
+    matched: await Promise.all([filled('run1'), filled('run2')].map(create)),
+    unmatched: [await create(`${filled('run3')}-old`)],
+  };
+}
+
 describe('the README examples', () => {
   it('are all found: four quick starts, each using the action once', () => {
     expect(examples.map((example) => example.title)).toEqual([
@@ -86,11 +112,12 @@ describe('the README examples', () => {
     // Each bucket of the example becomes a real bucket on the local store, seeded with an
     // upload under each prefix, one for each exclude pattern, and one outside the prefixes;
     // each holds a part of its own size.
+    // A bucket that a pattern does not match gets the same, all of it out of reach.
     const selected: SeededUpload[] = [];
     const excluded: SeededUpload[] = [];
     const outside: SeededUpload[] = [];
+    const unmatched: SeededUpload[] = [];
     const bytesOf = new Map<SeededUpload, number>();
-    const localBuckets: string[] = [];
     const seed = async (bucket: string, keys: string[], into: SeededUpload[]) => {
       for (const upload of await seedUploads(seeder, bucket, keys)) {
         bytesOf.set(upload, 1000 + 37 * bytesOf.size);
@@ -98,26 +125,32 @@ describe('the README examples', () => {
         into.push(upload);
       }
     };
-    for (let i = 0; i < lines(inputs.bucket).length; i += 1) {
-      const bucket = await newBucket('readme');
-      localBuckets.push(bucket);
-      await seed(
-        bucket,
-        (prefixes.length ? prefixes : ['']).map((p) => `${p}left-behind.bin`),
-        selected,
-      );
-      const keptByPattern = excludes.map(keyMatching);
-      if (!keptByPattern.every((key) => prefixes.some((p) => key.startsWith(p)))) {
-        throw new Error(`an exclude pattern of the example is outside its prefixes: ${excludes}`);
-      }
-      await seed(bucket, keptByPattern, excluded);
-      if (prefixes.length) await seed(bucket, ['elsewhere/keep.bin'], outside);
+    const keptByPattern = excludes.map(keyMatching);
+    if (!keptByPattern.every((key) => prefixes.some((p) => key.startsWith(p)))) {
+      throw new Error(`an exclude pattern of the example is outside its prefixes: ${excludes}`);
     }
-    const everything = idsOf([...selected, ...excluded, ...outside]);
+    const seedBucket = async (bucket: string, inReach: boolean) => {
+      const keys = (prefixes.length ? prefixes : ['']).map((p) => `${p}left-behind.bin`);
+      await seed(bucket, keys, inReach ? selected : unmatched);
+      await seed(bucket, keptByPattern, inReach ? excluded : unmatched);
+      if (prefixes.length)
+        await seed(bucket, ['elsewhere/keep.bin'], inReach ? outside : unmatched);
+    };
+    const entries: string[] = [];
+    const buckets: string[] = [];
+    const cleaned: string[] = [];
+    for (const entry of lines(inputs.bucket)) {
+      const local = await localBuckets(entry, newBucket);
+      entries.push(local.entry);
+      for (const bucket of local.matched) await seedBucket(bucket, true);
+      cleaned.push(...local.matched);
+      for (const bucket of local.unmatched) await seedBucket(bucket, false);
+      buckets.push(...local.matched, ...local.unmatched);
+    }
+    const everything = idsOf([...selected, ...excluded, ...outside, ...unmatched]);
     const remainingAll = async () => {
       const remaining: SeededUpload[] = [];
-      for (const bucket of localBuckets)
-        remaining.push(...(await remainingUploads(seeder, bucket)));
+      for (const bucket of buckets) remaining.push(...(await remainingUploads(seeder, bucket)));
       return idsOf(remaining);
     };
 
@@ -126,7 +159,7 @@ describe('the README examples', () => {
     const proxy = await startProxy();
     const stepInputs = {
       ...inputs,
-      bucket: localBuckets.join('\n'),
+      bucket: entries.join('\n'),
       ...storeInputs,
       endpoint: proxy.endpoint,
     };
@@ -159,8 +192,8 @@ describe('the README examples', () => {
     const tooYoung = await runJob();
     // The first job adds the rule the example asks for, one per prefix; the next adds none.
     const added = ruleDays > 0 && store.lifecycleRules && !dryRun;
-    expect(tooYoung['abort-rule-added']).toBe(added ? localBuckets.join('\n') : '');
-    for (const bucket of added ? localBuckets : []) {
+    expect(lines(tooYoung['abort-rule-added']).sort()).toEqual(added ? [...cleaned].sort() : []);
+    for (const bucket of added ? cleaned : []) {
       expect(await abortRulesOf(bucket)).toEqual(
         (prefixes.length ? prefixes : ['']).map((prefix) => [prefix, ruleDays]),
       );
@@ -187,6 +220,8 @@ describe('the README examples', () => {
       'bytes-freed': String(reportBytes ? sum(selected) : 0),
       'parts-freed': String(reportBytes ? selected.length : 0),
     });
-    expect(await remainingAll()).toEqual(dryRun ? everything : idsOf([...excluded, ...outside]));
+    expect(await remainingAll()).toEqual(
+      dryRun ? everything : idsOf([...excluded, ...outside, ...unmatched]),
+    );
   });
 });

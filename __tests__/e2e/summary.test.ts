@@ -5,7 +5,13 @@ import {
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { useFaultProxy } from '../support/fault-proxy.js';
-import { foreignMarkup, paragraph, summaryDom, tableAfter } from '../support/github-markdown.js';
+import {
+  foreignMarkup,
+  headings,
+  paragraph,
+  summaryDom,
+  tableAfter,
+} from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import {
   remainingUploads,
@@ -76,11 +82,11 @@ describe('where the stale uploads are', () => {
     expect(paragraph($, '✅')).toMatch(
       /^✅ Aborted 4 stale uploads; the oldest was \d+s old; freeing 12\.7 KiB in 3 parts\.$/,
     );
-    expect(
-      $('h3')
-        .toArray()
-        .map((h) => $(h).text()),
-    ).toEqual(['Where the stale uploads are', 'By bucket and prefix', 'Stale uploads']);
+    expect(headings($)).toEqual([
+      'Where the stale uploads are',
+      'By bucket and prefix',
+      'Stale uploads',
+    ]);
     expect((await remainingUploads(seeder, bucket)).map((u) => u.key)).toEqual(['other/y.bin']);
   });
 });

@@ -87,6 +87,13 @@ export function tableRows($: CheerioAPI, tableElement: Parameters<CheerioAPI>[0]
     );
 }
 
+/** The text of the summary's section headings, in order. */
+export function headings($: CheerioAPI): string[] {
+  return $('h3')
+    .toArray()
+    .map((heading) => $(heading).text());
+}
+
 /** The table that follows the heading with this text. */
 export function tableAfter($: CheerioAPI, heading: string): string[][] {
   const title = $('h3')

@@ -168,15 +168,19 @@ async function requireStore(client: S3Client): Promise<void> {
  * Sets up a suite on the store: it fails before any test when the store is absent, and
  * removes the buckets it made (with what is left in them) when done.
  */
-export function useStore(): { seeder: S3Client; newBucket: (label: string) => Promise<string> } {
+export function useStore(): {
+  seeder: S3Client;
+  /** A bucket named `label-<random>`, or `label` itself when exact: removed after the suite. */
+  newBucket: (label: string, options?: { exact?: boolean }) => Promise<string>;
+} {
   const seeder = testClient();
   const buckets: string[] = [];
   beforeAll(() => requireStore(seeder));
   afterAll(async () => {
     for (const bucket of buckets) await removeTestBucket(seeder, bucket);
   });
-  const newBucket = async (label: string) => {
-    const bucket = `${label}-${randomBytes(4).toString('hex')}`;
+  const newBucket = async (label: string, { exact = false } = {}) => {
+    const bucket = exact ? label : `${label}-${randomBytes(4).toString('hex')}`;
     // Amazon S3 wants the region named, except for its first one.
     const location =
       store.endpoint === undefined && store.region !== 'us-east-1'

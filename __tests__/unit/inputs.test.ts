@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       reportBytes: false,
       limit: 0,
       checkLifecycle: true,
+      storagePrice: { usdPerGbMonth: 0.023, given: false },
     });
   });
 
@@ -45,6 +46,7 @@ describe('parseConfig', () => {
       [Input.ReportBytes]: 'true',
       [Input.Limit]: '5000',
       [Input.CheckLifecycle]: 'false',
+      [Input.StoragePrice]: '0.0125',
     });
     expect(config).toEqual({
       buckets: ['a', 'b', 'c'],
@@ -62,6 +64,7 @@ describe('parseConfig', () => {
       reportBytes: true,
       limit: 5000,
       checkLifecycle: false,
+      storagePrice: { usdPerGbMonth: 0.0125, given: true },
     });
   });
 
@@ -179,6 +182,43 @@ describe('parseConfig', () => {
       /^check-lifecycle: "no" is not a boolean; use true or false$/,
     );
   });
+
+  it('takes bucket patterns beside names, in the order given, each once', () => {
+    expect(
+      parse({ [Input.Bucket]: 'ci-*, my-bucket\nit-*-fixtures\nrun-[0-9]?\nci-*' }).buckets,
+    ).toEqual(['ci-*', 'my-bucket', 'it-*-fixtures', 'run-[0-9]?']);
+  });
+
+  it.each(['ci-[', 'ci-{a*', '!ci-*', 'ci-*(x)', 'ci-[!a]*', 'ci-*+'])(
+    'refuses the bucket pattern %j, naming the input with an example',
+    (pattern) => {
+      expect(() => parse({ [Input.Bucket]: pattern })).toThrow(
+        `bucket: "${pattern}" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures`,
+      );
+    },
+  );
+
+  it.each<[string, string, { usdPerGbMonth: number; given: boolean } | undefined]>([
+    ['', '', { usdPerGbMonth: 0.023, given: false }],
+    ['0.023', '', { usdPerGbMonth: 0.023, given: true }],
+    [' 1.5 ', '', { usdPerGbMonth: 1.5, given: true }],
+    ['0', '', undefined],
+    ['', 'http://127.0.0.1:9000', undefined],
+    ['.02', 'http://127.0.0.1:9000', { usdPerGbMonth: 0.02, given: true }],
+    ['0.0', 'http://127.0.0.1:9000', undefined],
+  ])('takes storage-price %j with endpoint %j as %j', (price, endpoint, expected) => {
+    const config = parse({ [Input.StoragePrice]: price, [Input.Endpoint]: endpoint });
+    expect(config.storagePrice).toEqual(expected);
+  });
+
+  it.each(['-0.01', '$0.023', '0,023', '1e-3', 'free', '0.02 USD'])(
+    'refuses storage-price %j, naming the input with an example',
+    (price) => {
+      expect(() => parse({ [Input.StoragePrice]: price })).toThrow(
+        `storage-price: "${price}" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost`,
+      );
+    },
+  );
 
   it('names every bad input at once', () => {
     expect(() => parse({ [Input.MaxAge]: 'soon', [Input.Concurrency]: 'x' })).toThrow(

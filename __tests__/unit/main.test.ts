@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import {
   AbortMultipartUploadCommand,
   GetBucketLifecycleConfigurationCommand,
+  ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -106,6 +107,7 @@ describe('run', () => {
     [Input.Limit]: '-1',
     [Input.CheckLifecycle]: 'perhaps',
     [Input.AddAbortRule]: '12h',
+    [Input.StoragePrice]: '$0.023',
   };
   it.each(Object.entries(badForms))('refuses a bad %s before any request', async (name, value) => {
     const fake = await runAction({ [name]: value });
@@ -238,6 +240,46 @@ describe('run', () => {
       'failed: "x␊::error::forged" upload 1 (age 3d): InternalError, HTTP 500',
     );
     expect(fake.logged()).not.toMatch(/\n::error::forged/);
+  });
+});
+
+describe('buckets by pattern', () => {
+  it('cleans every bucket a pattern matches, each once, and says what each matched', async () => {
+    s3.on(ListBucketsCommand).resolves({
+      Buckets: ['ci-a', 'ci-b', 'cj-x', 'other'].map((Name) => ({ Name })),
+    });
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('k', '1', old)] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const fake = await runAction({ bucket: 'ci-b\nci-*\nci-none-*', 'check-lifecycle': 'false' });
+    expect(s3.commandCalls(ListBucketsCommand).map((call) => call.args[0].input)).toEqual([
+      { Prefix: 'ci-', MaxBuckets: 10_000, ContinuationToken: undefined },
+    ]);
+    const aborted = s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.Bucket);
+    expect(aborted).toEqual(['ci-b', 'ci-a']);
+    expect(fake.core.info).toHaveBeenCalledWith(
+      'Bucket pattern ci-* matched 2 bucket(s): ci-a, ci-b.',
+    );
+    expect(fake.core.info).toHaveBeenCalledWith('Bucket pattern ci-none-* matched no bucket.');
+    expect(fake.summaryText()).toContain('`ci-none-*` matched no bucket.');
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
+});
+
+describe('the cost of the leak', () => {
+  it("shows it at S3 Standard's price on Amazon S3, unless told otherwise", async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [listed('k', '1', old)] });
+    s3.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, Size: 50 * 2 ** 30 }] });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const onS3 = await runAction({ 'report-bytes': 'true', 'check-lifecycle': 'false' });
+    expect(onS3.summaryText()).toContain(
+      "freeing 50.0 GiB in 1 part, which cost $1.15 a month at $0.023 per GB-month (Amazon S3 Standard's list price in us-east-1, the default of storage-price).",
+    );
+    const hidden = await runAction({
+      'report-bytes': 'true',
+      'check-lifecycle': 'false',
+      'storage-price': '0',
+    });
+    expect(hidden.summaryText()).toContain('freeing 50.0 GiB in 1 part.');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapConcurrent } from '../../src/engine/pool.js';
+import { mapAll, mapConcurrent } from '../../src/engine/pool.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -97,5 +97,24 @@ describe('mapConcurrent', () => {
 
   it('handles an empty source', async () => {
     expect(await collect(mapConcurrent(countingSource(0).items, async (n) => n, 4))).toEqual([]);
+  });
+});
+
+describe('mapAll', () => {
+  it('works on every item, at most the limit at once, and gives the results in order', async () => {
+    let running = 0;
+    let peak = 0;
+    const items = Array.from({ length: 50 }, (_, i) => i);
+    const work = async (n: number) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      // The later items finish first.
+      await new Promise((resolve) => setTimeout(resolve, 50 - n));
+      running -= 1;
+      return `#${n}`;
+    };
+    expect(await mapAll(items, work, 8)).toEqual(items.map((n) => `#${n}`));
+    expect(peak).toBe(8);
+    expect(await mapAll([], work, 8)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
 import { visible } from '../../src/text.js';
 import {
   foreignMarkup,
+  headings,
   paragraph,
   summaryDom,
   tableAfter,
@@ -147,11 +148,7 @@ describe('renderSummary', () => {
       '0',
       '0',
     ]);
-    expect(
-      $('h3')
-        .toArray()
-        .map((h) => $(h).text()),
-    ).toEqual(['By bucket and prefix']);
+    expect(headings($)).toEqual(['By bucket and prefix']);
   });
 
   it('shows the whole bucket when there is no prefix, and groups its top level', () => {
@@ -373,6 +370,51 @@ describe('renderSummary with exclusions, a limit and sizes', () => {
     // Initiated 2026-11-19 07:30; the store's clock said 11:00 when the run started.
     expect(tableAfter($, 'Stale uploads')[1][4]).toBe('3d 3h');
     expect(paragraph($, '✅')).toContain('the oldest was 3d 3h old');
+  });
+});
+
+describe('renderSummary: what the leak costs a month', () => {
+  const GIB = 2 ** 30;
+  const sized = (): RunReport =>
+    reportOf([
+      // S3's pricing page counts 100 GB as 107,374,182,400 bytes: $2.30 at $0.023.
+      ['ci/big/1', 'aborted', undefined, { parts: 20, bytes: 100 * GIB }],
+      ['ci/small/1', 'aborted', undefined, { parts: 1, bytes: 10 * GIB }],
+      ['ci/tiny', 'aborted', undefined, { parts: 1, bytes: 1024 }],
+    ]);
+  const onAmazonS3 = { usdPerGbMonth: 0.023, given: false };
+
+  it("gives the cost in the verdict, with the price and where it comes from, and each group's", () => {
+    const { $ } = render(sized(), { reportBytes: true, storagePrice: onAmazonS3 });
+    expect(paragraph($, '✅')).toBe(
+      "✅ Aborted 3 stale uploads; the oldest was 3d 4h old; freeing 110 GiB in 22 parts, which cost $2.53 a month at $0.023 per GB-month (Amazon S3 Standard's list price in us-east-1, the default of storage-price).",
+    );
+    expect(tableAfter($, 'Where the stale uploads are')).toEqual([
+      ['bucket', 'group', 'stale uploads', 'size', 'cost a month', 'oldest'],
+      ['test-bucket', 'ci/big/', '1', '100 GiB', '$2.30', '3d 4h'],
+      ['test-bucket', 'ci/small/', '1', '10.0 GiB', '$0.23', '3d 4h'],
+      ['test-bucket', 'ci/', '1', '1.00 KiB', 'less than $0.01', '3d 4h'],
+    ]);
+    expect(foreignMarkup($)).toEqual([]);
+  });
+
+  it('says a given price is the one of storage-price, and what a dry run would free', () => {
+    const { $ } = render(sized(), {
+      reportBytes: true,
+      dryRun: true,
+      storagePrice: { usdPerGbMonth: 0.0125, given: true },
+    });
+    expect(paragraph($, '🔍')).toContain(
+      'holding 110 GiB in 22 parts, which cost $1.38 a month at $0.0125 per GB-month (storage-price).',
+    );
+  });
+
+  it('shows no cost without a price, nor without sizes', () => {
+    const noPrice = render(sized(), { reportBytes: true });
+    expect(paragraph(noPrice.$, '✅')).not.toContain('$');
+    expect(tableAfter(noPrice.$, 'Where the stale uploads are')[0]).not.toContain('cost a month');
+    const noSizes = render(sized(), { storagePrice: onAmazonS3 });
+    expect(noSizes.markdown).not.toContain('$');
   });
 });
 

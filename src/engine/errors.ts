@@ -1,7 +1,7 @@
 import { isRegionName } from './regions.js';
 import type { Target } from './types.js';
 
-type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle' | 'put-lifecycle';
+type Operation = 'list' | 'abort' | 'list-parts' | 'lifecycle' | 'put-lifecycle' | 'list-buckets';
 
 /** The IAM action each operation needs; an AccessDenied error names it. */
 const REQUIRED_PERMISSION: Record<Operation, string> = {
@@ -10,6 +10,7 @@ const REQUIRED_PERMISSION: Record<Operation, string> = {
   'list-parts': 's3:ListMultipartUploadParts',
   lifecycle: 's3:GetLifecycleConfiguration',
   'put-lifecycle': 's3:PutLifecycleConfiguration',
+  'list-buckets': 's3:ListAllMyBuckets',
 };
 
 /**
@@ -26,6 +27,22 @@ const DIRECTORY_BUCKET_PERMISSION: Partial<Record<Operation, string>> = {
 export interface ErrorTarget extends Target {
   /** A directory bucket (S3 Express One Zone), whose bucket-level actions are s3express:…. */
   directory?: boolean;
+}
+
+/** The resource a policy grants the operation's permission on. */
+function resourceOf(operation: Operation, bucket: string): string {
+  switch (operation) {
+    case 'list-buckets':
+      // ListAllMyBuckets is granted on no bucket: IAM takes it only with Resource "*".
+      return '*';
+    case 'list':
+    case 'lifecycle':
+    case 'put-lifecycle':
+      return `arn:aws:s3:::${bucket}`;
+    case 'abort':
+    case 'list-parts':
+      return `arn:aws:s3:::${bucket}/*`;
+  }
 }
 
 interface ErrorFields {
@@ -94,16 +111,19 @@ function permissionFor(operation: Operation, target: ErrorTarget): string {
   if (directoryAction !== undefined) {
     return `${directoryAction} on the directory bucket's ARN, arn:aws:s3express:REGION:ACCOUNT:bucket/${target.bucket}`;
   }
-  const onBucket = operation !== 'abort' && operation !== 'list-parts';
-  return `${REQUIRED_PERMISSION[operation]} on arn:aws:s3:::${target.bucket}${onBucket ? '' : '/*'}`;
+  return `${REQUIRED_PERMISSION[operation]} on ${resourceOf(operation, target.bucket)}`;
 }
 
 /**
  * A one-line explanation of a failed request, saying what to do where we know it.
  * Built from the error's code, status and message only: never from the request, so no
- * credential or signature can reach it.
+ * credential or signature can reach it. ListBuckets (`list-buckets`) has no target.
  */
-export function describeS3Error(error: unknown, operation: Operation, target: ErrorTarget): string {
+export function describeS3Error(
+  error: unknown,
+  operation: Operation,
+  target: ErrorTarget = { bucket: '', prefix: '' },
+): string {
   const fields = (error ?? {}) as ErrorFields;
   const code = errorCode(error);
   const status = fields.$metadata?.httpStatusCode;

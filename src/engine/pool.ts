@@ -73,21 +73,24 @@ export async function* mapConcurrent<T, R>(
   if (failure) throw failure.error;
 }
 
-/** Maps every item through `work`, at most `limit` at once, and gives the results in order. */
-export async function mapInOrder<T, R>(
+/**
+ * How many requests of one kind for different buckets (probes, lifecycle reads) are in flight
+ * at once: fifty buckets take two round trips, not fifty, and ten thousand do not open ten
+ * thousand requests at once.
+ */
+export const BUCKETS_IN_FLIGHT = 32;
+
+/** `work` on every item, at most `limit` at once; the results in the items' order. */
+export async function mapAll<T, R>(
   items: readonly T[],
   work: (item: T) => Promise<R>,
   limit: number,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
-  async function* indexes(): AsyncGenerator<number> {
+  async function* indexes() {
     yield* items.keys();
   }
-  const settled = mapConcurrent(
-    indexes(),
-    async (i) => ({ i, result: await work(items[i]) }),
-    limit,
-  );
-  for await (const { i, result } of settled) results[i] = result;
+  const each = async (i: number): Promise<[number, R]> => [i, await work(items[i])];
+  for await (const [i, result] of mapConcurrent(indexes(), each, limit)) results[i] = result;
   return results;
 }

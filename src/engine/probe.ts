@@ -30,13 +30,15 @@ interface Answer {
  * the bucket's region (a store refusing a request signed for another region names the right
  * one; then the bucket is asked again in that region, once), which store answers, and the
  * store's clock. An error other than a wrong region is left for the listing to report.
+ * A bucket whose region is already known (ListBuckets named it) is asked there first.
  */
 export async function probeBucket(
   clients: RegionalClients,
   bucket: string,
   signal?: AbortSignal,
+  knownRegion?: string,
 ): Promise<BucketAccess> {
-  let region = clients.defaultRegion;
+  let region = knownRegion ?? clients.defaultRegion;
   let answer = await ask(clients.for(region), bucket, signal);
   const named = answer.error === undefined ? undefined : regionNamedBy(answer.error);
   if (named !== undefined && named !== region) {

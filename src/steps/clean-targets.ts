@@ -30,8 +30,10 @@ export async function cleanTargets(
     measureSize: config.reportBytes,
   };
   const storeStart = startedAt.getTime() + clockOffsetMs;
-  for (const target of targetsOf(config)) {
-    const { client, listing, sendAbort } = buckets.find((b) => b.bucket === target.bucket)!;
+  const byName = new Map(buckets.map((access) => [access.bucket, access]));
+  const names = buckets.map((access) => access.bucket);
+  for (const target of targetsOf({ buckets: names, prefixes: config.prefixes })) {
+    const { client, listing, sendAbort } = byName.get(target.bucket)!;
     const events = cleanTarget(client, target, { ...plan, listing, sendAbort });
     await cleanTargetInGroup(events, target, session, storeStart, runner);
   }

@@ -1,3 +1,4 @@
+import type { PatternMatch } from '../engine/buckets.js';
 import { lifecycleLine, trafficLine } from '../log-lines.js';
 import { outputsOf } from '../outputs.js';
 import { formatCounts, troubleOf } from '../report.js';
@@ -10,6 +11,8 @@ import type { Session } from './session.js';
 
 /** What the steps found before the run ended: all of it, or what came before a crash. */
 export interface RunProgress {
+  /** What each pattern of `bucket` matched. */
+  patterns?: PatternMatch[];
   probed?: ProbedBuckets;
   /** The buckets' lifecycle rules: being read, or read and acted on. */
   lifecycle?: Promise<BucketLifecycle[]> | BucketLifecycle[];
@@ -41,6 +44,7 @@ export async function finishRun(
   const run: RunDescription = {
     ...describeRun(session.startedAt, clockOffsetMs, config, workflow),
     buckets,
+    patterns: progress.patterns,
     lifecycle,
     stoppedBecause,
     // Only a run that sent aborts has a number in flight to tell of.

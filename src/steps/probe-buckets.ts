@@ -1,8 +1,10 @@
 import { formatAge } from '../duration.js';
+import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import { probeBucket, type BucketAccess } from '../engine/probe.js';
 import { bucketLines } from '../log-lines.js';
 import type { Runner } from '../runner.js';
 import { MINIO_CAVEAT } from '../summary/render.js';
+import type { ResolvedBuckets } from './resolve-buckets.js';
 import type { Session } from './session.js';
 
 export interface ProbedBuckets {
@@ -12,16 +14,19 @@ export interface ProbedBuckets {
 }
 
 /**
- * Asks every bucket at once for its region, its store and the store's clock, and says in
- * the log what differs from what the inputs imply.
+ * Asks every bucket, many at a time, for its region, its store and the store's clock, and
+ * says in the log what differs from what the inputs imply.
  */
-export async function probeBuckets(session: Session, runner: Runner): Promise<ProbedBuckets> {
-  const { config, clients, stop } = session;
-  const buckets = await Promise.all(
-    config.buckets.map((bucket) => probeBucket(clients, bucket, stop.signal)),
-  );
+export async function probeBuckets(
+  { config, clients, stop }: Pick<Session, 'config' | 'clients' | 'stop'>,
+  { names, regions }: Pick<ResolvedBuckets, 'names' | 'regions'>,
+  runner: Runner,
+): Promise<ProbedBuckets> {
+  if (names.length === 0) return { buckets: [], clockOffsetMs: 0 };
+  const probe = (bucket: string) => probeBucket(clients, bucket, stop.signal, regions.get(bucket));
+  const buckets = await mapAll(names, probe, BUCKETS_IN_FLIGHT);
   const clockOffsetMs = storeClockOffset(buckets, runner);
-  logBuckets(buckets, config.region, runner);
+  logBuckets(buckets, config.region, regions, runner);
   return { buckets, clockOffsetMs };
 }
 
@@ -43,9 +48,15 @@ function storeClockOffset(buckets: BucketAccess[], runner: Runner): number {
   return offsetMs;
 }
 
-function logBuckets(buckets: BucketAccess[], defaultRegion: string, runner: Runner): void {
+function logBuckets(
+  buckets: BucketAccess[],
+  defaultRegion: string,
+  listedRegions: Map<string, string>,
+  runner: Runner,
+): void {
   for (const access of buckets) {
-    for (const line of bucketLines(access, defaultRegion)) runner.info(line);
+    const listed = listedRegions.get(access.bucket) === access.region;
+    for (const line of bucketLines(access, defaultRegion, listed)) runner.info(line);
   }
   const onMinio = buckets.filter((access) => access.listing === 'minio');
   if (onMinio.length > 0) {

@@ -1,13 +1,10 @@
 import type { BucketAccess } from '../engine/probe.js';
-import { mapInOrder } from '../engine/pool.js';
+import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import { addAbortRules, type Protection } from '../engine/protect.js';
 import { protectionLine } from '../log-lines.js';
 import type { Runner } from '../runner.js';
 import type { BucketLifecycle } from '../summary/lifecycle.js';
 import type { Session } from './session.js';
-
-/** Lifecycle writes in flight at once: a few round trips each, for many buckets. */
-const PROTECT_CONCURRENCY = 8;
 
 /**
  * Adds the missing abort rule to every bucket of the run that lacks one, when asked
@@ -33,7 +30,7 @@ export async function protectBuckets(
     const options = { days, dryRun: config.dryRun, signal: stop.signal };
     return addAbortRules(access, config.prefixes, options);
   };
-  const protectedBuckets = await mapInOrder(
+  const protectedBuckets = await mapAll(
     lifecycle,
     async (entry) => {
       const protection = await protect(entry);
@@ -47,7 +44,7 @@ export async function protectBuckets(
       else runner.info(line);
       return { ...entry, protection: safe };
     },
-    PROTECT_CONCURRENCY,
+    BUCKETS_IN_FLIGHT,
   );
   return protectedBuckets;
 }

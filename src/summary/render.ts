@@ -1,4 +1,6 @@
+import { costNote, type StoragePrice } from '../cost.js';
 import { formatAge } from '../duration.js';
+import type { PatternMatch } from '../engine/buckets.js';
 import type { BucketAccess } from '../engine/probe.js';
 import type { TrafficSummary } from '../engine/traffic/traffic.js';
 import { throttlingNote } from '../log-lines.js';
@@ -6,6 +8,7 @@ import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
 import { protectionTrouble, safetyNetSection, type BucketLifecycle } from './lifecycle.js';
 import { plural, utc } from './markdown.js';
+import { patternsSection } from './patterns.js';
 import { ageAt, groupsTable, targetsTable, uploadsTable } from './tables.js';
 
 /** Where and how the run happened, for the summary's opening lines. */
@@ -18,6 +21,8 @@ export interface RunDescription {
   clockOffsetMs?: number;
   /** Whether sizes were measured (report-bytes). */
   reportBytes?: boolean;
+  /** The price the measured bytes' monthly cost is shown at, if any. */
+  storagePrice?: StoragePrice;
   /** The run's limit on aborts, if any. */
   limit?: number;
   /** Why the run stopped before finishing (its timeout, a cancel), if it did. */
@@ -26,6 +31,8 @@ export interface RunDescription {
   defaultRegion?: string;
   /** What the run learned of each bucket before cleaning it. */
   buckets?: Array<Pick<BucketAccess, 'bucket' | 'region' | 'listing'>>;
+  /** What each pattern of `bucket` matched. */
+  patterns?: PatternMatch[];
   /** Each bucket's lifecycle rules, when they were checked (check-lifecycle). */
   lifecycle?: BucketLifecycle[];
   /** How the aborts were sent, when any were. */
@@ -57,6 +64,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     run.traffic && run.traffic.throttled > 0 ? `🐢 ${throttlingNote(run.traffic)}` : '',
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
     groupsTable(report, run),
+    patternsSection(run.patterns ?? [], report.bucketListingError),
     targetsTable(report, run),
     safetyNetSection(run.lifecycle ?? [], ruleDays),
     uploadsTable(report, run),
@@ -104,7 +112,8 @@ function headline(report: RunReport, run: RunDescription): string {
     // How long the leak has been going on.
     oldest ? `the oldest was ${ageAt(run, oldest)} old` : '',
     run.reportBytes
-      ? `${run.dryRun ? 'holding' : 'freeing'} ${formatBytes(bytes)} in ${plural(parts, 'part')}`
+      ? `${run.dryRun ? 'holding' : 'freeing'} ${formatBytes(bytes)} in ${plural(parts, 'part')}` +
+        (run.storagePrice ? `, which cost ${costNote(bytes, run.storagePrice)}` : '')
       : '',
     gone > 0 ? `${gone} ${gone === 1 ? 'was' : 'were'} already gone` : '',
     excluded > 0 ? `${excluded} excluded` : '',

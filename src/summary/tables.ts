@@ -1,3 +1,4 @@
+import { formatUsd, monthlyCost } from '../cost.js';
 import { formatAge } from '../duration.js';
 import type { UploadGroup } from '../groups.js';
 import { formatBytes, type Counts, type ReportRow, type RunReport } from '../report.js';
@@ -41,19 +42,43 @@ export function ageAt(run: RunDescription, initiated: Date): string {
   return formatAge(run.startedAt.getTime() + (run.clockOffsetMs ?? 0) - initiated.getTime());
 }
 
-/** Where the selected uploads are: the largest groups, by bytes when measured. */
+/** A column of a table of `T`: its title, its side, and its cell for each row. */
+interface Column<T> {
+  title: string;
+  align: 'l' | 'r';
+  value: (row: T) => string;
+}
+
+function tableOf<T>(columns: Column<T>[], rows: T[]): string {
+  return table(
+    columns.map((column) => column.title),
+    columns.map((column) => column.align).join(''),
+    rows.map((row) => columns.map((column) => column.value(row))),
+  );
+}
+
+/**
+ * Where the selected uploads are: the largest groups, by bytes when measured, with what they
+ * cost a month where a storage price applies.
+ */
 export function groupsTable(report: RunReport, run: RunDescription): string {
   const { groups } = report;
   if (groups.size === 0) return '';
   const bySize = run.reportBytes === true;
+  const price = bySize ? run.storagePrice?.usdPerGbMonth : undefined;
   const top = groups.largest(TOP_GROUPS, bySize ? 'bytes' : 'uploads');
-  const row = (group: UploadGroup): string[] => [
-    cell(group.bucket, MAX_PREFIX_CHARS),
-    prefixCell(group.group),
-    String(group.uploads),
-    ...(bySize ? [formatBytes(group.bytes)] : []),
-    group.oldest ? ageAt(run, group.oldest) : '?',
+  const columns: Column<UploadGroup>[] = [
+    { title: 'bucket', align: 'l', value: (group) => cell(group.bucket, MAX_PREFIX_CHARS) },
+    { title: 'group', align: 'l', value: (group) => prefixCell(group.group) },
+    { title: 'stale uploads', align: 'r', value: (group) => String(group.uploads) },
   ];
+  if (bySize) columns.push({ title: 'size', align: 'r', value: (g) => formatBytes(g.bytes) });
+  if (price !== undefined) {
+    const cost = (group: UploadGroup) => formatUsd(monthlyCost(group.bytes, price));
+    columns.push({ title: 'cost a month', align: 'r', value: cost });
+  }
+  const oldest = (group: UploadGroup) => (group.oldest ? ageAt(run, group.oldest) : '?');
+  columns.push({ title: 'oldest', align: 'r', value: oldest });
   const rest = report.totals.matched - top.reduce((sum, group) => sum + group.uploads, 0);
   const notes = [
     rest > 0
@@ -63,15 +88,7 @@ export function groupsTable(report: RunReport, run: RunDescription): string {
       ? `Only the first ${groups.size} groups are told apart: the ${plural(groups.other.uploads, 'stale upload')} of the groups met after them are counted together.`
       : '',
   ].filter(Boolean);
-  return [
-    '### Where the stale uploads are',
-    table(
-      ['bucket', 'group', 'stale uploads', ...(bySize ? ['size'] : []), 'oldest'],
-      `llr${bySize ? 'r' : ''}r`,
-      top.map(row),
-    ),
-    ...notes,
-  ].join('\n\n');
+  return ['### Where the stale uploads are', tableOf(columns, top), ...notes].join('\n\n');
 }
 
 /** The optional columns of the target table, shown only when they say something. */
@@ -89,6 +106,8 @@ function extraColumns(report: RunReport, run: RunDescription) {
 /** The counts per bucket and prefix, and why any listing failed. */
 export function targetsTable(report: RunReport, run: RunDescription): string {
   const { targets } = report;
+  // Patterns that matched no bucket leave no target: nothing to count.
+  if (targets.length === 0) return '';
   const extra = extraColumns(report, run);
   // A bucket outside the default region says where it is.
   const regions = new Map((run.buckets ?? []).map((bucket) => [bucket.bucket, bucket.region]));
