@@ -129,7 +129,7 @@ describe('add-abort-rule on Amazon S3 (stand-in)', () => {
     const never = await cleanUp('other-bucket');
     expect(never.exitCode).toBe(0);
     expect(never.outputs['abort-rule-added']).toBe('other-bucket');
-    expect(paragraph(summaryDom(never.summary), '🛡️')).toMatch(
+    expect(paragraph(summaryDom(never.summary), '🧹')).toMatch(
       /The store accepted it, but did not show it yet when read back: it may take a while to apply\.$/,
     );
   });

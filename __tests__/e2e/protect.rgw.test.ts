@@ -149,9 +149,9 @@ describe('add-abort-rule on Ceph RGW', () => {
     expect(proxy.log.filter((r) => r.operation === 'put-lifecycle')).toHaveLength(3);
 
     const $ = summaryDom(run.summary);
-    expect(paragraph($, `🛡️ ${bare}`)).toMatch(
+    expect(paragraph($, `🧹 ${bare}`)).toMatch(
       new RegExp(
-        `^🛡️ ${bare}: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start\\. From now on the bucket sweeps them by itself`,
+        `^🧹 ${bare}: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start\\. From now on the bucket sweeps them by itself`,
       ),
     );
     expect(paragraph($, '⏸️')).toBe(

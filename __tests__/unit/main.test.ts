@@ -349,7 +349,7 @@ describe("the buckets' lifecycle rules", () => {
       'The abort rule could not be added to 1 bucket (see the log and the job summary)\n' +
         's3://private: could not read its rules: AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::private',
     );
-    expect(fake.summaryText()).toContain('🛡️ `bare`: this run added a lifecycle rule');
+    expect(fake.summaryText()).toContain('🧹 `bare`: this run added a lifecycle rule');
   });
 
   it('only warns about a rule it could not add with fail-on-error false, and names the permission', async () => {

@@ -74,7 +74,7 @@ function uncovered(
         ? ''
         : ' The store accepted it, but did not show it yet when read back: it may take a while to apply.';
       return [
-        `🛡️ ${name}: this run added a lifecycle rule that aborts incomplete uploads under ${where} ${wait} after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).${late}`,
+        `🧹 ${name}: this run added a lifecycle rule that aborts incomplete uploads under ${where} ${wait} after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).${late}`,
         rulesBlock(protection.rules, 'added'),
       ].join('\n\n');
     }
