@@ -352,6 +352,21 @@ describe("the buckets' lifecycle rules", () => {
     expect(fake.summaryText()).toContain('🧹 `bare`: this run added a lifecycle rule');
   });
 
+  it('says what it did to each bucket in the order of the buckets, whichever finished first', async () => {
+    const slowly = (ms: number) => async () => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      throw s3Error('NoSuchLifecycleConfiguration', 404);
+    };
+    s3.on(GetBucketLifecycleConfigurationCommand, { Bucket: 'slow' })
+      .callsFake(slowly(60))
+      .on(GetBucketLifecycleConfigurationCommand, { Bucket: 'fast' })
+      .callsFake(slowly(0));
+    s3.on(PutBucketLifecycleConfigurationCommand).rejects(s3Error('AccessDenied', 403));
+    const fake = await runAction({ bucket: 'slow\nfast', 'add-abort-rule': '7' });
+    const lines = fake.core.error.mock.calls.map(([line]) => String(line));
+    expect(lines.map((line) => /^s3:\/\/(\w+)/.exec(line)?.[1])).toEqual(['slow', 'fast']);
+  });
+
   it('only warns about a rule it could not add with fail-on-error false, and names the permission', async () => {
     s3.on(PutBucketLifecycleConfigurationCommand).rejects(s3Error('AccessDenied', 403));
     const fake = await runAction({

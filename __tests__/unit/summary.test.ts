@@ -557,6 +557,20 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
     );
   });
 
+  it('names only the prefixes it added a rule for, beside a disabled one', () => {
+    const check: LifecycleCheck = { ...uncovered, disabled: [{ prefix: 'tmp/', id: 'paused' }] };
+    const { $ } = withProtection(
+      { state: 'added', rules: [rule('ci/')], confirmed: true, disabled: check.disabled! },
+      check,
+    );
+    expect(paragraph($, '🧹')).toMatch(
+      /^🧹 test-bucket: this run added a lifecycle rule that aborts incomplete uploads under ci\/ 7 days after they start\./,
+    );
+    expect(paragraph($, '⏸️')).toMatch(
+      /^⏸️ A disabled rule would abort them under tmp\/ \(paused\)\./,
+    );
+  });
+
   it('names a disabled rule, and says the action leaves it so', () => {
     const check: LifecycleCheck = { ...uncovered, disabled: [{ prefix: 'ci/', id: 'paused' }] };
     const { $ } = withProtection(

@@ -34,17 +34,17 @@ export async function protectBuckets(
     lifecycle,
     async (entry) => {
       const protection = await protect(entry);
-      if (protection === undefined) return entry;
-      const safe: Protection =
-        protection.state === 'failed'
-          ? { ...protection, reason: redact(protection.reason) }
-          : protection;
-      const line = protectionLine(entry.bucket, safe);
-      if (safe.state === 'failed') runner.error(line);
-      else runner.info(line);
-      return { ...entry, protection: safe };
+      if (protection?.state !== 'failed') return { ...entry, protection };
+      return { ...entry, protection: { ...protection, reason: redact(protection.reason) } };
     },
     BUCKETS_IN_FLIGHT,
   );
+  // In the order of the buckets, whichever finished first.
+  for (const { bucket, protection } of protectedBuckets) {
+    if (protection === undefined) continue;
+    const line = protectionLine(bucket, protection);
+    if (protection.state === 'failed') runner.error(line);
+    else runner.info(line);
+  }
   return protectedBuckets;
 }

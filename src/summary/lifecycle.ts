@@ -70,6 +70,7 @@ function uncovered(
   switch (protection?.state) {
     case 'added': {
       const wait = plural(ruleDays(protection.rules), 'day');
+      const where = prefixList(protection.rules.map(ruleFilterPrefix));
       const late = protection.confirmed
         ? ''
         : ' The store accepted it, but did not show it yet when read back: it may take a while to apply.';
@@ -80,7 +81,7 @@ function uncovered(
     }
     case 'would-add':
       return [
-        `🔍 ${name}: no lifecycle rule aborts incomplete uploads under ${where}. Dry run: this run would add the rule below, beside the bucket's ${plural(check.rules, 'rule')}, which would stay as they are.`,
+        `🔍 ${name}: no lifecycle rule aborts incomplete uploads under ${where}. Dry run: this run would add the ${protection.rules.length > 1 ? 'rules' : 'rule'} below, beside the bucket's ${plural(check.rules, 'rule')}, which would stay as they are.`,
         rulesBlock(protection.rules, 'it would add'),
       ].join('\n\n');
     case 'nothing-to-add':
@@ -145,6 +146,10 @@ function rulesBlock(rules: LifecycleRule[], done: 'added' | 'it would add'): str
   const tail = left > 0 ? `\n\nand ${plural(left, 'more rule')} like these.` : '';
   const title = `The ${rules.length > 1 ? 'rules' : 'rule'} ${done}`;
   return details(title, codeBlock(json, 'json') + tail);
+}
+
+function ruleFilterPrefix(rule: LifecycleRule): string {
+  return rule.Filter?.Prefix ?? rule.Prefix ?? '';
 }
 
 function ruleDays(rules: LifecycleRule[]): number {
