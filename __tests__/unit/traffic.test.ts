@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { adaptiveConcurrency, fixedConcurrency } from '../../src/engine/traffic/concurrency.js';
 import { throttlingRate } from '../../src/engine/traffic/rate.js';
+import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import {
   delayStore,
   queueStore,
+  SimClock,
   simulate,
   slowDownStore,
   type SimResult,
@@ -83,7 +85,7 @@ function drive(limit: ReturnType<typeof adaptiveConcurrency>) {
     now += latencyMs;
     for (let i = count - 1; i >= 0; i -= 1) limit.onAnswered(now, sentAt, i);
   };
-  return { roundTrip };
+  return { roundTrip, elapsedMs: () => now };
 }
 
 describe('adaptiveConcurrency', () => {
@@ -106,6 +108,27 @@ describe('adaptiveConcurrency', () => {
     for (let i = 0; i < 200; i += 1) roundTrip(Math.max(10, (limit.limit / 500) * 1000));
     expect(limit.settled).toBeGreaterThanOrEqual(4);
     expect(limit.settled).toBeLessThanOrEqual(11);
+  });
+
+  it('stops where answers take a fifth longer than its fastest, though more in flight still pay', () => {
+    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
+    const { roundTrip, elapsedMs } = drive(limit);
+    // Answers slow down past 9 in flight, by less than the in-flight grows: each step of
+    // ×1.5 still gives ×1.33 the aborts a second, which the gain rule alone would take.
+    const latencyMs = (inFlight: number) => 20 * Math.max(1, inFlight / 9) ** 0.3;
+    while (elapsedMs() < 1_500) roundTrip(latencyMs(limit.limit));
+    // 21 in flight take 1.29 × the 20 ms of 9: the climb holds there (until it probes).
+    expect(limit.limit).toBe(21);
+  });
+
+  it('steps down, a probe at a time, when the store comes to serve fewer', () => {
+    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
+    const { roundTrip } = drive(limit);
+    for (let i = 0; i < 100; i += 1) roundTrip(20);
+    expect(limit.limit).toBe(256);
+    // Now 500 a second at most, whatever is in flight: 10 in flight keep it busy.
+    for (let i = 0; i < 1_000; i += 1) roundTrip(Math.max(20, (limit.limit / 500) * 1000));
+    expect(limit.settled).toBeLessThanOrEqual(20);
   });
 
   it('does not climb while the run keeps fewer in flight than its limit', () => {
@@ -170,6 +193,16 @@ describe('throttlingRate', () => {
     expect(rate.perSecond!).toBeLessThan(first);
   });
 
+  it('does not cut again for a refusal of a request sent just after the cut, however late it comes', () => {
+    const rate = throttlingRate();
+    for (let now = 0; now < 300; now += 1) rate.onAnswered(now, now - 20, false);
+    rate.onAnswered(300, 299, true);
+    const paced = rate.perSecond!;
+    // Sent 20 ms after the cut, answered long after: the store was still counting the burst.
+    rate.onAnswered(500, 320, true);
+    expect(rate.perSecond).toBe(paced);
+  });
+
   it('grows the pace again while it holds requests back, and not while it does not', () => {
     const grown = throttlingRate();
     const idle = throttlingRate();
@@ -187,5 +220,23 @@ describe('throttlingRate', () => {
     }
     expect(grown.perSecond!).toBeGreaterThan(start * 1.15);
     expect(idle.perSecond).toBe(start);
+  });
+});
+
+describe('AbortTraffic', () => {
+  it('lets the requests waiting for the pace go at once when the run stops, to find it stopped', async () => {
+    const clock = new SimClock();
+    const stop = new AbortController();
+    const traffic = AbortTraffic.for(8, stop.signal, clock);
+    // A refusal with nothing accepted yet: the slowest pace, a request a second.
+    const first = (await traffic.send())!;
+    traffic.answered(first, 'throttled');
+    const sends = Array.from({ length: 5 }, () => traffic.send());
+    clock.at(clock.now() + 200, () => stop.abort());
+
+    const sent = await clock.run(Promise.all(sends));
+    // The first may leave before the stop, if the pace allowed one; none after it.
+    expect(sent.slice(1)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(clock.now()).toBe(200);
   });
 });
