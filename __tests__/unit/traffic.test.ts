@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { adaptiveConcurrency, fixedConcurrency } from '../../src/engine/traffic/concurrency.js';
 import { throttlingRate } from '../../src/engine/traffic/rate.js';
 import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import {
@@ -29,12 +28,33 @@ describe('the number in flight, on stores that answer after a fixed delay (a reg
   );
 });
 
+describe('the number in flight, where the client’s own CPU slows its answers', () => {
+  // Each answer takes 0.3 ms of the client's one thread: past 3,300 a second answers wait
+  // for it, and more in flight only make them slower, as on a runner's busy core.
+  it.each([
+    [20, 15_000],
+    [50, 10_000],
+  ])(
+    'auto keeps 80%% of the best fixed number’s rate when answers take %i ms (%i uploads)',
+    async (delayMs, uploads) => {
+      const client = { clientCpuMs: 0.3 };
+      const auto = await simulate(delayStore(delayMs), 'auto', uploads, client);
+      const fixed = await Promise.all(
+        [32, 128, 256].map((n) => simulate(delayStore(delayMs), n, uploads, client)),
+      );
+      const best = Math.max(...fixed.map((result) => result.abortsPerSecond));
+      expect(auto.abortsPerSecond / best).toBeGreaterThanOrEqual(0.8);
+    },
+  );
+});
+
 describe('the number in flight, on a store that serves a few hundred requests a second', () => {
   // One request after another, the rest queued: more in flight only wait longer.
   it.each([
     [300, 20],
     [300, 5],
     [150, 40],
+    [100, 100],
   ])(
     'auto at %i requests/s, %i ms away, is no slower than 32 and holds at most twice what it needs',
     async (perSecond, delayMs) => {
@@ -72,86 +92,6 @@ describe('throttling (SlowDown above 1,500 requests a second, 20 ms away)', () =
       expectKeptUp(await simulate(store, setting, 15_000));
     },
   );
-});
-
-/** A controller's clock and in-flight count, stepped by hand. */
-function drive(limit: ReturnType<typeof adaptiveConcurrency>) {
-  let now = 0;
-  /** One round trip at the current limit: all of it sent, then all of it answered. */
-  const roundTrip = (latencyMs: number) => {
-    const count = limit.limit;
-    const sentAt = now;
-    for (let i = 1; i <= count; i += 1) limit.onSent(now, i);
-    now += latencyMs;
-    for (let i = count - 1; i >= 0; i -= 1) limit.onAnswered(now, sentAt, i);
-  };
-  return { roundTrip, elapsedMs: () => now };
-}
-
-describe('adaptiveConcurrency', () => {
-  it('climbs by ×1.5 while answers take no longer, up to its maximum', () => {
-    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
-    const { roundTrip } = drive(limit);
-    const seen = new Set<number>();
-    for (let i = 0; i < 100; i += 1) {
-      roundTrip(20);
-      seen.add(limit.limit);
-    }
-    expect([...seen].slice(0, 5)).toEqual([4, 6, 9, 14, 21]);
-    expect(limit.limit).toBe(256);
-  });
-
-  it('holds where more in flight only makes answers slower', () => {
-    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
-    const { roundTrip } = drive(limit);
-    // A store that answers 500 a second, whatever is in flight: latency grows with it.
-    for (let i = 0; i < 200; i += 1) roundTrip(Math.max(10, (limit.limit / 500) * 1000));
-    expect(limit.settled).toBeGreaterThanOrEqual(4);
-    expect(limit.settled).toBeLessThanOrEqual(11);
-  });
-
-  it('stops where answers take a fifth longer than its fastest, though more in flight still pay', () => {
-    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
-    const { roundTrip, elapsedMs } = drive(limit);
-    // Answers slow down past 9 in flight, by less than the in-flight grows: each step of
-    // ×1.5 still gives ×1.33 the aborts a second, which the gain rule alone would take.
-    const latencyMs = (inFlight: number) => 20 * Math.max(1, inFlight / 9) ** 0.3;
-    while (elapsedMs() < 1_500) roundTrip(latencyMs(limit.limit));
-    // 21 in flight take 1.29 × the 20 ms of 9: the climb holds there (until it probes).
-    expect(limit.limit).toBe(21);
-  });
-
-  it('steps down, a probe at a time, when the store comes to serve fewer', () => {
-    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
-    const { roundTrip } = drive(limit);
-    for (let i = 0; i < 100; i += 1) roundTrip(20);
-    expect(limit.limit).toBe(256);
-    // Now 500 a second at most, whatever is in flight: 10 in flight keep it busy.
-    for (let i = 0; i < 1_000; i += 1) roundTrip(Math.max(20, (limit.limit / 500) * 1000));
-    expect(limit.settled).toBeLessThanOrEqual(20);
-  });
-
-  it('does not climb while the run keeps fewer in flight than its limit', () => {
-    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
-    let now = 0;
-    const seen = new Set<number>();
-    for (let i = 0; i < 500; i += 1) {
-      // One request at a time, though four may go: the listing holds the run back.
-      limit.onSent(now, 1);
-      now += 20;
-      limit.onAnswered(now, now - 20, 0);
-      seen.add(limit.limit);
-    }
-    // Not a step up, nor a probe either way: no window said anything of the limit.
-    expect([...seen]).toEqual([4]);
-  });
-
-  it('keeps a fixed number fixed', () => {
-    const limit = fixedConcurrency(32);
-    limit.onSent(0, 32);
-    limit.onAnswered(50, 0, 31);
-    expect([limit.limit, limit.settled]).toEqual([32, 32]);
-  });
 });
 
 describe('throttlingRate', () => {
