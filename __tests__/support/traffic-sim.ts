@@ -128,6 +128,27 @@ export function slowDownStore(
   };
 }
 
+/**
+ * Refuses (`SlowDown`) a request that arrives when `perWindow` were accepted within the last
+ * `windowMs` (a sliding window, as per-user rate limits of self-hosted stores count), and
+ * answers `delayMs` after each request.
+ */
+export function slidingWindowStore(perWindow: number, delayMs: number, windowMs = 1_000): SimStore {
+  /** When each request accepted within the window arrived, oldest first. */
+  const accepted: number[] = [];
+  let oldest = 0;
+  return {
+    peakInFlight: 0,
+    answer(now) {
+      const arrives = now + delayMs / 2;
+      while (oldest < accepted.length && accepted[oldest] <= arrives - windowMs) oldest += 1;
+      const ok = accepted.length - oldest < perWindow;
+      if (ok) accepted.push(arrives);
+      return { afterMs: delayMs, outcome: ok ? 'ok' : 'slow-down' };
+    },
+  };
+}
+
 export interface SimResult {
   /** Simulated milliseconds from the first request to the last answer. */
   elapsedMs: number;

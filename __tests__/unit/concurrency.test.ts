@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   adaptiveConcurrency,
-  fixedConcurrency,
+  ceilingConcurrency,
   type ConcurrencyLimit,
 } from '../../src/engine/traffic/concurrency.js';
 
@@ -119,11 +119,31 @@ describe('adaptiveConcurrency', () => {
   });
 });
 
-describe('fixedConcurrency', () => {
-  it('keeps a fixed number fixed', () => {
-    const limit = fixedConcurrency(32);
-    limit.onSent(0, 32);
-    limit.onAnswered(50, 0, 31);
-    expect([limit.limit, limit.settled]).toEqual([32, 32]);
+describe('ceilingConcurrency', () => {
+  it('opens a number given by doubling once a round trip, up to it, and says it as settled', () => {
+    const limit = ceilingConcurrency({ initial: 4, max: 100 });
+    const { roundTrip } = drive(limit);
+    const seen = [limit.limit];
+    for (let i = 0; i < 8; i += 1) {
+      roundTrip(20);
+      seen.push(limit.limit);
+    }
+    expect(seen).toEqual([4, 8, 16, 32, 64, 100, 100, 100, 100]);
+    expect(limit.settled).toBe(100);
+  });
+
+  it('steps on answers only: while the store refuses (no answer here), it opens no further', () => {
+    const limit = ceilingConcurrency({ initial: 4, max: 256 });
+    // Three of each four requests refused: a round trip's answers are a quarter of the limit.
+    let now = 0;
+    for (let round = 0; round < 3; round += 1) {
+      now += 20;
+      for (let i = 0; i < limit.limit / 4; i += 1) limit.onAnswered(now, now - 20, 0);
+    }
+    expect(limit.limit).toBe(4);
+  });
+
+  it('starts at the number given when it is smaller than where runs start', () => {
+    expect(ceilingConcurrency({ initial: 4, max: 1 }).limit).toBe(1);
   });
 });

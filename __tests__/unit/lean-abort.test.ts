@@ -5,7 +5,7 @@ import { abortUpload } from '../../src/engine/abort/abort-upload.js';
 import { abortSenderFor, leanAbortSender } from '../../src/engine/abort/senders.js';
 import { describeS3Error } from '../../src/engine/errors.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
-import { fixedConcurrency } from '../../src/engine/traffic/concurrency.js';
+import { ceilingConcurrency } from '../../src/engine/traffic/concurrency.js';
 import type { RateLimit } from '../../src/engine/traffic/rate.js';
 import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import type { Upload } from '../../src/engine/types.js';
@@ -186,7 +186,7 @@ describe('the lean abort path', () => {
     const s3 = client();
     const send = (await leanAbortSender(s3, 'bucket'))!;
     // The pace is the simulation's to test (traffic.test.ts): here it never holds back.
-    const traffic = new AbortTraffic(1, fixedConcurrency(1), unpaced());
+    const traffic = new AbortTraffic(1, ceilingConcurrency({ initial: 1, max: 1 }), unpaced());
     const busy = await abortUpload(upload('busy'), send, traffic);
     const unavailable = await abortUpload(upload('unavailable'), send, traffic);
     const broken = await abortUpload(upload('broken'), send, traffic);

@@ -6,6 +6,7 @@ import {
   queueStore,
   SimClock,
   simulate,
+  slidingWindowStore,
   slowDownStore,
   type SimResult,
 } from '../support/traffic-sim.js';
@@ -46,6 +47,23 @@ describe('the number in flight, where the client’s own CPU slows its answers',
       expect(auto.abortsPerSecond / best).toBeGreaterThanOrEqual(0.8);
     },
   );
+});
+
+describe('a number given, opened by doubling', () => {
+  it('reaches its number within a few round trips where answers come quickly', async () => {
+    const result = await simulate(delayStore(20), 256, 15_000);
+    expect(result.peakInFlight).toBe(256);
+    // 256 every 20 ms is 12,800 a second: the opening costs a few round trips of that.
+    expect(result.abortsPerSecond).toBeGreaterThanOrEqual(0.9 * 12_800);
+  });
+
+  it('does not meet a throttling store with all of its number at once', async () => {
+    const store = slidingWindowStore(50, 10);
+    const result = await simulate(store, 256, 300);
+    // The store took its 50 of a second as the number doubled, and refused the rest of a
+    // round trip or two; after that the pace holds the run back.
+    expect(result.peakInFlight).toBeLessThanOrEqual(64);
+  });
 });
 
 describe('the number in flight, on a store that serves a few hundred requests a second', () => {

@@ -1,6 +1,7 @@
 /**
- * How many aborts a run keeps in flight. A fixed number stays as it is; `auto` looks for the
- * smallest number that gives the most aborts a second.
+ * How many aborts a run keeps in flight. A number given is a ceiling, reached by doubling
+ * once a round trip; `auto` looks for the smallest number that gives the most aborts a
+ * second.
  *
  * It is a plain object fed by events, with the clock passed in (milliseconds, any origin):
  * it decides, and neither sleeps nor sends, so a test can replay a minute of a store in
@@ -26,8 +27,28 @@ export interface ConcurrencyOptions {
   max: number;
 }
 
-export function fixedConcurrency(limit: number): ConcurrencyLimit {
-  return { limit, settled: limit, onSent: () => undefined, onAnswered: () => undefined };
+/**
+ * A number given: `max` at most, opened as TCP's slow start opens, from `initial` and
+ * doubled once as many answers as the limit came back: once a round trip while the store
+ * takes everything, more slowly while it refuses some (refusals are not answers here). A
+ * store that answers quickly costs a few round trips; one that throttles does not meet
+ * `max` requests at once, before anything is known of its pace.
+ */
+export function ceilingConcurrency({ initial, max }: ConcurrencyOptions): ConcurrencyLimit {
+  let limit = Math.min(initial, max);
+  let answers = 0;
+  return {
+    get limit() {
+      return limit;
+    },
+    settled: max,
+    onSent: () => undefined,
+    onAnswered() {
+      if (limit >= max || (answers += 1) < limit) return;
+      limit = Math.min(max, limit * 2);
+      answers = 0;
+    },
+  };
 }
 
 /**
