@@ -73,6 +73,23 @@ describe('adaptiveConcurrency', () => {
     expect(limit.limit).toBe(256);
   });
 
+  it('keeps a last step that paid a little, and probes down from it first', () => {
+    const limit = adaptiveConcurrency({ initial: 4, max: 256 });
+    const { roundTrip, elapsedMs } = drive(limit);
+    // Past 36 in flight answers slow down almost as much as the in-flight grows (as a busy
+    // client's do): the step to 65 gives 6% more aborts a second.
+    const latencyMs = (inFlight: number) => 20 * Math.max(1, inFlight / 36) ** 0.9;
+    while (elapsedMs() < 1_500) roundTrip(latencyMs(limit.limit));
+    expect(limit.settled).toBe(65);
+    const seen = new Set<number>();
+    while (elapsedMs() < 3_000) {
+      roundTrip(latencyMs(limit.limit));
+      seen.add(limit.limit);
+    }
+    expect(Math.max(...seen)).toBe(65);
+    expect(seen).toContain(52);
+  });
+
   it('holds where more in flight only makes answers slower', () => {
     const limit = adaptiveConcurrency({ initial: 4, max: 256 });
     const { roundTrip } = drive(limit);

@@ -103,13 +103,13 @@ type Phase = 'climb' | 'refine' | 'hold' | 'probe-up' | 'probe-down';
 
 /**
  * Climbs from `initial` as TCP's slow start does, sizing each step by what the last one
- * showed (above), until a step gives less than ×1.15 the aborts a second; then goes back to
- * the last step that did, and tries steps of ×1.25 at length while each gives more and answers
- * take no longer. Every two seconds after that it tries a step up (kept if it gives more) or a
- * step down (kept if it gives nearly as much), so it finds the last few percent and follows a
- * store that speeds up or slows down. A store at its limit answers more slowly when given
- * more at once, and no more often: the climb stops there. So does a client at the limit of
- * its own CPU.
+ * showed (above), until a step gives less than ×1.15 the aborts a second. It keeps that step
+ * if it gave more at all; if it gave less, it goes back to the one before and tries steps of
+ * ×1.25 at length while each gives more and answers take no longer. Every two seconds after
+ * that it tries a step up (kept if it gives more) or a step down (kept if it gives nearly as
+ * much), so it finds the last few percent and follows a store that speeds up or slows down.
+ * A store at its limit answers more slowly when given more at once, and no more often: the
+ * climb stops there. So does a client at the limit of its own CPU.
  *
  * A window measures one limit: the answers to half as many requests as the limit while
  * climbing, to three times as many after it (at least 8 either way), sent once as many as
@@ -186,7 +186,15 @@ export function adaptiveConcurrency({ initial, max }: ConcurrencyOptions): Concu
           return;
         }
         firstLook = undefined;
-        if (gain < CLIMB_GAIN) {
+        if (gain >= 1 && gain < CLIMB_GAIN) {
+          // It paid a little: kept, for a client whose own work slows its answers gains by
+          // more in flight still. It is at most 1.8 times what a store takes, and the first
+          // probe goes down, so a store that queues sees no more.
+          reference = best;
+          probeUpNext = false;
+          return hold(now, limit);
+        }
+        if (gain < 1) {
           // Back to the last step that paid, measured again at length (a step's first window
           // can read a queue still filling). A smaller step up, if there is room for one
           // below the step that did not pay, comes at once; else the first probe goes down.
