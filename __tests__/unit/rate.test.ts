@@ -55,6 +55,17 @@ describe('throttlingRate', () => {
     expect(rate.nextSendAt(320)).toBeLessThanOrEqual(320 + 1000 / 255);
   });
 
+  it('lets one request go at once after the first refusal, to see whether the store takes it', () => {
+    const rate = throttlingRate();
+    // One accepted, then refused: a pace of a request a second, whose first goes now.
+    accepted(rate, 0, 1);
+    rate.onAnswered(10, 5, true);
+    expect(rate.perSecond).toBe(1);
+    expect(rate.nextSendAt(10)).toBe(10);
+    rate.onSent(10);
+    expect(rate.nextSendAt(10)).toBe(1_010);
+  });
+
   it('goes back to the opening’s rate when the store takes the cautious pace at once (a token bucket)', () => {
     const rate = throttlingRate();
     accepted(rate, 0, 300);

@@ -63,8 +63,9 @@ const BUCKET_MS = 10;
  * Reads each refusal for what it says of the store:
  * - The first ends the opening. The pace is 85% of what the store took in its last second:
  *   a store that counts by the second and one with a token bucket both take that. A store
- *   that takes it at once does not count the opening against the run (a bucket): the pace
- *   goes back to 85% of the opening's rate, and doubles until refused.
+ *   that takes the next request (it leaves at once) does not count the opening against the
+ *   run (a bucket): the pace goes back to 85% of the opening's rate, and doubles until
+ *   refused.
  * - Refused again at the pace, nothing taken since: the store still counts what it took
  *   before (its second is not over, or refused requests count against it). Half the pace,
  *   until it takes requests again; its rate is at most what it took in that second.
@@ -162,9 +163,12 @@ export function throttlingRate(): RateLimit {
 
   function cut(now: number): void {
     refill(now);
+    const first = perSecond === undefined;
     perSecond = Math.max(MIN_PER_SECOND, paceAfterRefusal(now));
     paceAtCut = perSecond;
-    tokens = Math.min(tokens, 1);
+    // After the first, one request leaves at once: whether the store takes it tells, a round
+    // trip later rather than a slow pace's interval later, whether it counts with a bucket.
+    tokens = first ? 1 : Math.min(tokens, 1);
     refilledAt = now;
     cutAt = now;
     acceptedSinceCut = 0;
