@@ -25,7 +25,7 @@ import {
   timed,
 } from './tools.mjs';
 import { benchCeiling } from './ceiling.mjs';
-import { benchLoad, LOAD_PROFILES } from './load.mjs';
+import { benchLoad, DEFAULT_DELAYS, LOAD_PROFILES } from './load.mjs';
 import { printReport } from './report.mjs';
 
 /** @typedef {import('./tools.mjs').Run} Run */
@@ -37,13 +37,15 @@ const USAGE = `usage: npm run bench -- [options]
                         and rtt20), load (delay, queue and slowdown) or all (default all)
   --ceiling-uploads N   uploads per timed run of the ceiling profile (default 20000)
   --delay-uploads N     uploads per timed run of the delay profile (default 10000)
+  --delays LIST         the delay profile's stores: answers MS after their request, each
+                        with its own uploads as MS:N if given (default 20,40,80)
   --queue-uploads N     uploads per timed run of the queue profile (default 3000)
   --slowdown-uploads N  uploads per timed run of the slowdown profile (default 15000)
   --before PATH         a baseline bundle (dist/index.js of an earlier version) to run in
-                        the delay, queue and slowdown profiles beside the action
-  --before-uploads N    uploads per run of the baseline (default 2000 for delay, 1500 for
-                        queue, 1000 for slowdown; never more than the profile's); compared
-                        by aborts/s
+                        the delay, queue and slowdown profiles beside the action, with its
+                        defaults and with fixed numbers
+  --before-uploads N    uploads per run of the baseline (default: as many as the action's;
+                        never more); fewer are compared by aborts/s
   --rclone-uploads N    uploads per rclone run, if rclone through rtt20 is too slow
                         (default: --uploads); its time is then scaled to --uploads
   --raw-concurrency C   skip the calibration of the baseline, use C
@@ -75,12 +77,8 @@ for (const name of options.profiles) {
     profiles.push(await benchProfile(name));
   } else {
     const uploads = options.loadUploads[name];
-    const beforeUploads = Math.min(
-      uploads,
-      options.beforeUploads ?? LOAD_PROFILES[name].beforeUploads,
-    );
-    const { before, rounds } = options;
-    profiles.push(await benchLoad({ name, uploads, beforeUploads, before, rounds, log }));
+    const { before, beforeUploads, rounds, delays } = options;
+    profiles.push(await benchLoad({ name, uploads, beforeUploads, before, rounds, delays, log }));
   }
 }
 const memory = onRgw && options.memory ? await measureMemory() : undefined;
@@ -285,6 +283,7 @@ function parseOptions() {
       profile: { type: 'string', default: 'all' },
       'ceiling-uploads': { type: 'string', default: '20000' },
       'delay-uploads': { type: 'string', default: String(LOAD_PROFILES.delay.uploads) },
+      delays: { type: 'string' },
       'queue-uploads': { type: 'string', default: String(LOAD_PROFILES.queue.uploads) },
       'slowdown-uploads': { type: 'string', default: String(LOAD_PROFILES.slowdown.uploads) },
       before: { type: 'string' },
@@ -338,6 +337,7 @@ function parseOptions() {
       queue: count('queue-uploads', values['queue-uploads']),
       slowdown: count('slowdown-uploads', values['slowdown-uploads']),
     },
+    delays: values.delays === undefined ? DEFAULT_DELAYS : parseDelays(values.delays),
     before,
     beforeUploads: values['before-uploads']
       ? count('before-uploads', values['before-uploads'])
@@ -351,6 +351,21 @@ function parseOptions() {
     memory: !values['no-memory'],
     json: values.json,
   };
+}
+
+/**
+ * `20,50:10000`: stores 20 and 50 ms away, the second with 10,000 uploads a run.
+ * @param {string} text
+ */
+function parseDelays(text) {
+  return text.split(',').map((item) => {
+    const [delay, uploads] = item.split(':').map(Number);
+    const whole = (/** @type {number} */ n) => Number.isInteger(n) && n > 0;
+    if (!whole(delay) || (uploads !== undefined && !whole(uploads))) {
+      fail(`--delays: "${item}" is not MS or MS:UPLOADS, e.g. 20 or 50:10000`);
+    }
+    return { delayMs: delay, uploads };
+  });
 }
 
 /** @returns {never} */

@@ -10,6 +10,8 @@
 //   --slowdown R       aborts beyond R a second answered `503 SlowDown`, as S3 answers them
 //                      (a token bucket holding --burst-ms of them, 20 ms by default)
 //   --count-refused    with --slowdown: refused aborts use up the rate as well
+//   --per-second N     an abort answered `503 SlowDown` when N were accepted within the last
+//                      second (a sliding second, as per-user limits of self-hosted stores count)
 //
 // Listings are delayed like everything else but never queued nor refused: S3 throttles
 // DELETE-class requests apart from listings, and the aborts are what is measured.
@@ -24,7 +26,7 @@
 // so that its event loop takes no time from the client measured (it does share the CPUs).
 //
 //   node bench/stand-in-store.mjs UPLOADS [--delay D] [--queue R | --slowdown R
-//     [--count-refused] [--burst-ms B]]
+//     [--count-refused] [--burst-ms B] | --per-second N]
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
@@ -46,6 +48,7 @@ const NO_LIFECYCLE =
  * @property {number} [slowDownPerSecond] aborts beyond this many a second are refused
  * @property {boolean} [countRefused] refused aborts use up the rate as well
  * @property {number} [burstMs] the token bucket of --slowdown holds this long's worth
+ * @property {number} [perSecond] aborts refused when this many were accepted in the last second
  *
  * @typedef {object} Stats what the store served since its last reset
  * @property {number} aborts abort requests received
@@ -64,7 +67,7 @@ const NO_LIFECYCLE =
  * @param {StoreOptions} [options]
  */
 export async function startStandInStore(count, options = {}) {
-  const { delayMs = 0, queuePerSecond, slowDownPerSecond } = options;
+  const { delayMs = 0, queuePerSecond, slowDownPerSecond, perSecond } = options;
   const listings = listingsCache();
   let uploads = count;
   /** @type {() => number} how long until an abort arriving now is answered */
@@ -82,6 +85,7 @@ export async function startStandInStore(count, options = {}) {
     stats = { aborts: 0, accepted: 0, slowDowns: 0, peakInFlight: 0, otherRequests: 0, needed };
     if (queuePerSecond) abortDelay = fifoQueue(queuePerSecond, delayMs);
     if (slowDownPerSecond) accepts = tokenBucket(slowDownPerSecond, options);
+    if (perSecond) accepts = slidingSecond(perSecond);
   };
   reset();
 
@@ -183,6 +187,29 @@ function tokenBucket(perSecond, { countRefused = false, burstMs = 20 }) {
   };
 }
 
+/**
+ * Accepts an abort unless N were accepted within the last second (at its arrival), and does
+ * not count the ones it refuses.
+ * @param {number} perSecond
+ */
+function slidingSecond(perSecond) {
+  /** When each abort accepted within the last second arrived, oldest first. */
+  const accepted = [];
+  let oldest = 0;
+  return () => {
+    const now = performance.now();
+    while (oldest < accepted.length && accepted[oldest] <= now - 1000) oldest += 1;
+    // Drops the expired ones now and then, not at every abort.
+    if (oldest > 4096) {
+      accepted.splice(0, oldest);
+      oldest = 0;
+    }
+    if (accepted.length - oldest >= perSecond) return false;
+    accepted.push(now);
+    return true;
+  };
+}
+
 /** Listing pages of N uploads, by where they start and what they hold, rendered once. */
 function listingsCache() {
   /** @type {Map<number, { key: string, uploadId: string }[]>} */
@@ -271,6 +298,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       slowdown: { type: 'string' },
       'count-refused': { type: 'boolean', default: false },
       'burst-ms': { type: 'string', default: '20' },
+      'per-second': { type: 'string' },
     },
   });
   const number = (/** @type {string | undefined} */ text) =>
@@ -281,6 +309,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     slowDownPerSecond: number(values.slowdown),
     countRefused: values['count-refused'],
     burstMs: number(values['burst-ms']),
+    perSecond: number(values['per-second']),
   });
   console.log(JSON.stringify({ endpoint: store.endpoint }));
   process.stdin.on('end', () => process.exit(0)).resume();

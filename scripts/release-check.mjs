@@ -44,14 +44,19 @@ function tagProblems() {
   return [];
 }
 
+// Headings such as `### Added` say nothing by themselves, nor do the link definitions at the
+// file's end, which the last section runs into.
+const saysSomething = (/** @type {string} */ line) =>
+  line.trim() !== '' && !/^#{3,6}\s/.test(line) && !/^\[[^\]]+\]:\s/.test(line);
+
 // Keep a Changelog: `## [1.2.3] - 2026-01-31`, then what changed, up to the next section.
 function changelogProblems() {
   if (!existsSync(join(root, 'CHANGELOG.md'))) return ['there is no CHANGELOG.md'];
   const sections = read('CHANGELOG.md').split(/^## /m);
   const section = sections.find((text) => text.startsWith(`[${version}]`));
   if (section === undefined) return [`CHANGELOG.md has no "## [${version}] - YYYY-MM-DD"`];
-  const body = section.split('\n').slice(1).join('\n');
-  return body.trim() ? [] : [`CHANGELOG.md's section for ${version} says nothing`];
+  const said = section.split('\n').slice(1).filter(saysSomething);
+  return said.length > 0 ? [] : [`CHANGELOG.md's section for ${version} says nothing`];
 }
 
 function actionProblems() {

@@ -128,6 +128,27 @@ export function slowDownStore(
   };
 }
 
+/**
+ * Refuses (`SlowDown`) a request that arrives when `perWindow` were accepted within the last
+ * `windowMs` (a sliding window, as per-user rate limits of self-hosted stores count), and
+ * answers `delayMs` after each request.
+ */
+export function slidingWindowStore(perWindow: number, delayMs: number, windowMs = 1_000): SimStore {
+  /** When each request accepted within the window arrived, oldest first. */
+  const accepted: number[] = [];
+  let oldest = 0;
+  return {
+    peakInFlight: 0,
+    answer(now) {
+      const arrives = now + delayMs / 2;
+      while (oldest < accepted.length && accepted[oldest] <= arrives - windowMs) oldest += 1;
+      const ok = accepted.length - oldest < perWindow;
+      if (ok) accepted.push(arrives);
+      return { afterMs: delayMs, outcome: ok ? 'ok' : 'slow-down' };
+    },
+  };
+}
+
 export interface SimResult {
   /** Simulated milliseconds from the first request to the last answer. */
   elapsedMs: number;
@@ -139,17 +160,24 @@ export interface SimResult {
   peakInFlight: number;
 }
 
-/** Cleans `uploads` uploads through `store` with the action's own abort path, in simulated time. */
+/**
+ * Cleans `uploads` uploads through `store` with the action's own abort path, in simulated
+ * time. With `clientCpuMs`, the client handles one answer at a time on its one thread, each
+ * taking that long: past 1 / clientCpuMs a second, answers wait for it, as they wait for a
+ * Node process whose core is busy.
+ */
 export async function simulate(
   store: SimStore,
   setting: ConcurrencySetting,
   uploads: number,
+  { clientCpuMs = 0 } = {},
 ): Promise<SimResult> {
   const clock = new SimClock();
   const traffic = AbortTraffic.for(setting, undefined, clock);
   let inFlight = 0;
   let requests = 0;
   let slowDowns = 0;
+  let clientBusyUntil = 0;
   const send: AbortSender = Object.assign(
     () =>
       new Promise<void>((resolve, reject) => {
@@ -157,13 +185,18 @@ export async function simulate(
         inFlight += 1;
         store.peakInFlight = Math.max(store.peakInFlight, inFlight);
         const { afterMs, outcome } = store.answer(clock.now());
-        clock.at(clock.now() + afterMs, () => {
-          inFlight -= 1;
+        const settle = () => {
           if (outcome === 'ok') return resolve();
           if (outcome === 'slow-down') slowDowns += 1;
           const [status, name] =
             outcome === 'slow-down' ? [503, 'SlowDown'] : [500, 'InternalError'];
           reject(Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } }));
+        };
+        clock.at(clock.now() + afterMs, () => {
+          inFlight -= 1;
+          if (clientCpuMs === 0) return settle();
+          clientBusyUntil = Math.max(clientBusyUntil, clock.now()) + clientCpuMs;
+          clock.at(clientBusyUntil, settle);
         });
       }),
     { retries: false },

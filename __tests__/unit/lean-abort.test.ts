@@ -5,18 +5,22 @@ import { abortUpload } from '../../src/engine/abort/abort-upload.js';
 import { abortSenderFor, leanAbortSender } from '../../src/engine/abort/senders.js';
 import { describeS3Error } from '../../src/engine/errors.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
-import { fixedConcurrency } from '../../src/engine/traffic/concurrency.js';
+import { ceilingConcurrency } from '../../src/engine/traffic/concurrency.js';
 import type { RateLimit } from '../../src/engine/traffic/rate.js';
 import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import type { Upload } from '../../src/engine/types.js';
 import { useLocalServer } from '../support/local-server.js';
+import { signAgain } from '../support/sigv4.js';
 
 // The lean abort path against a stand-in on 127.0.0.1 that records each request as it
-// arrives and answers as a store would. Whether a real store accepts its signatures, for
-// every odd key, is for the integration and e2e suites against Ceph RGW and Swift.
+// arrives and answers as a store would. Signatures are recomputed from the request as it
+// arrived (support/sigv4.ts, written from the specification); whether real stores accept
+// them is for the integration and e2e suites against Ceph RGW and Swift.
 
 interface Received {
   method: string;
+  /** The path and query as sent, still encoded. */
+  url: string;
   /** The path as sent, still encoded. */
   rawPath: string;
   query: URLSearchParams;
@@ -30,6 +34,7 @@ function respond(request: IncomingMessage, response: ServerResponse): void {
   const [rawPath, query = ''] = (request.url ?? '/').split(/\?(.*)/s);
   received.push({
     method: request.method ?? '',
+    url: request.url ?? '/',
     rawPath,
     query: new URLSearchParams(query),
     headers: request.headers,
@@ -101,6 +106,25 @@ describe('the lean abort path', () => {
     expect(headers.host).toBe(new URL(standIn.endpoint).host);
   });
 
+  it('signs each request as a store checks it: recomputed from the request as received', async () => {
+    // Keys that encoding changes: a signer that encoded the path a second time (%20 as
+    // %2520) would sign another path than the one sent.
+    const keys = ['plain', 'with space/and+plus', 'percent%20literal%', 'ünïcødé ✓', "a!'()*"];
+    received.length = 0;
+    const s3 = client();
+    const send = (await leanAbortSender(s3, 'bucket'))!;
+    for (const key of keys) await send(upload(key));
+    s3.destroy();
+
+    const secretFor = (accessKeyId: string) =>
+      accessKeyId === 'AKIDEXAMPLE' ? process.env.AWS_SECRET_ACCESS_KEY : undefined;
+    const verdicts = received.map((request) => {
+      const again = signAgain(request, secretFor, new Date());
+      return typeof again === 'string' ? `${request.rawPath}: ${again}` : 'holds';
+    });
+    expect(verdicts).toEqual(keys.map(() => 'holds'));
+  });
+
   it('asks the credential provider for every abort, so that refreshed credentials are used', async () => {
     received.length = 0;
     let issued = 0;
@@ -111,7 +135,7 @@ describe('the lean abort path', () => {
       forcePathStyle: true,
       credentials: async () => ({
         accessKeyId: `AKID${(issued += 1)}`,
-        secretAccessKey: 'secret',
+        secretAccessKey: `secret of AKID${issued}`,
         expiration: new Date(Date.now() - 1000),
       }),
     });
@@ -125,6 +149,11 @@ describe('the lean abort path', () => {
     );
     // Each abort signed with the credentials current when it was sent: the latest issued.
     expect(keyIds).toEqual([`AKID${issued - 1}`, `AKID${issued}`]);
+    // And with the secret issued with them, not one kept from before.
+    const holds = received.map(
+      (request) => typeof signAgain(request, (id) => `secret of ${id}`, new Date()) !== 'string',
+    );
+    expect(holds).toEqual([true, true]);
   });
 
   it('reads an error answer as the SDK does, so it means what it means on the SDK’s path', async () => {
@@ -145,30 +174,31 @@ describe('the lean abort path', () => {
     );
   });
 
-  it('retries a throttled abort however often it is refused; other errors, 5 times', async () => {
+  it('retries a throttled abort (SlowDown, any 503) however often it is refused; other errors, 5 times', async () => {
     received.length = 0;
     // More refusals than the attempts any other error gets: throttling alone never fails.
-    answers.set(
-      'busy',
-      Array.from({ length: 8 }, () => ({ status: 503, code: 'SlowDown' })),
-    );
-    answers.set(
-      'broken',
-      Array.from({ length: 8 }, () => ({ status: 500, code: 'InternalError' })),
-    );
+    const refusals = (status: number, code: string) =>
+      Array.from({ length: 8 }, () => ({ status, code }));
+    answers.set('busy', refusals(503, 'SlowDown'));
+    // A 503 whose code the SDK does not list as throttling is throttling all the same.
+    answers.set('unavailable', refusals(503, 'ServiceUnavailable'));
+    answers.set('broken', refusals(500, 'InternalError'));
     const s3 = client();
     const send = (await leanAbortSender(s3, 'bucket'))!;
     // The pace is the simulation's to test (traffic.test.ts): here it never holds back.
-    const traffic = new AbortTraffic(1, fixedConcurrency(1), unpaced());
+    const traffic = new AbortTraffic(1, ceilingConcurrency({ initial: 1, max: 1 }), unpaced());
     const busy = await abortUpload(upload('busy'), send, traffic);
+    const unavailable = await abortUpload(upload('unavailable'), send, traffic);
     const broken = await abortUpload(upload('broken'), send, traffic);
     s3.destroy();
 
-    expect(busy).toEqual({ result: 'aborted' });
+    expect([busy, unavailable]).toEqual([{ result: 'aborted' }, { result: 'aborted' }]);
     expect(broken).toMatchObject({ result: 'failed' });
     const attempts = (key: string) =>
       received.filter((request) => request.rawPath === `/bucket/${key}`).length;
-    expect([attempts('busy'), attempts('broken')]).toEqual([9, 5]);
+    expect(['busy', 'unavailable', 'broken'].map(attempts)).toEqual([9, 9, 5]);
+    // Counted as throttling, for the pace and for the report.
+    expect(traffic.summary().throttled).toBe(16);
   }, 10_000);
 });
 

@@ -176,6 +176,27 @@ describe('npm run release:check', () => {
       problems: { [CHANGELOG_CHECK]: [`CHANGELOG.md has no "## [${VERSION}] - YYYY-MM-DD"`] },
     },
     {
+      broken: 'a CHANGELOG.md whose section for the version is empty',
+      tag: `v${VERSION}`,
+      change: async (dir: string) => {
+        await writeFile(
+          join(dir, 'CHANGELOG.md'),
+          `# Changelog\n\n## [Unreleased]\n\n## [${VERSION}] - 2026-01-31\n\n## [1.2.2] - 2026-01-01\n\n- Less.\n`,
+        );
+        await commitAll(dir, `An empty section for ${VERSION}`);
+      },
+      problems: { [CHANGELOG_CHECK]: [`CHANGELOG.md's section for ${VERSION} says nothing`] },
+    },
+    {
+      broken: 'a CHANGELOG.md whose last section, for the version, has only a heading and links',
+      tag: `v${VERSION}`,
+      change: async (dir: string) => {
+        await writeFile(join(dir, 'CHANGELOG.md'), CHANGELOG.replace('- Everything.\n\n', ''));
+        await commitAll(dir, `Nothing under ${VERSION}'s heading`);
+      },
+      problems: { [CHANGELOG_CHECK]: [`CHANGELOG.md's section for ${VERSION} says nothing`] },
+    },
+    {
       broken: 'an action.yml whose description is 125 characters',
       tag: `v${VERSION}`,
       change: async (dir: string) => {

@@ -24,41 +24,69 @@ export interface RateLimit {
 const CUT = 0.85;
 /**
  * After a cut the pace climbs back as a cubic curve (TCP CUBIC's shape): quickly at first,
- * flat near the rate that was throttled, which it reaches after CUBIC_RETURN_MS, then faster
- * and faster beyond it, to find a store whose rate has grown (S3 splits a busy prefix).
+ * flat near the rate that was throttled, which it reaches after the return time, then faster
+ * and faster beyond it, to find a store whose rate has grown (S3 splits a busy prefix). Each
+ * such probe past the store's rate costs a refusal or two, so at least RETURN_REQUESTS go
+ * between them: a store that takes 50 a second is probed every two seconds, not every one.
  */
-const CUBIC_RETURN_MS = 1_000;
+const RETURN_MS = 1_000;
+const RETURN_REQUESTS = 100;
 /**
- * Before it knows the store's rate, the run doubles its pace this often: the first cut is
- * measured in the turmoil of a first burst, and may be far too low.
+ * Before it knows the store's rate, the run doubles its pace this often: the first cut comes
+ * of an opening that says little of the rate, and may be far too low.
  */
 const START_DOUBLING_MS = 200;
 /**
  * After a cut, refusals of requests sent this soon after it do not cut again: a store that
  * counts refused requests against its rate goes on refusing for a moment after the run
- * slowed down, and cut after cut would take the run far below the store's rate.
+ * slowed down (paced at 85% of its rate, a debt of 20 ms of refusals takes 140 ms to repay),
+ * and cut after cut would take the run far below the store's rate.
  */
-const CUT_GRACE_MS = 100;
+const CUT_GRACE_MS = 200;
 /** The slowest pace: a store that refuses everything still gets a request a second. */
 const MIN_PER_SECOND = 1;
 /** Requests that may leave together, in time at the pace: timers are not precise. */
 const BURST_MS = 10;
 /** The pace grows only while it held requests back this recently: otherwise it binds nothing. */
 const BOUND_RECENTLY_MS = 100;
-/** The accepted rate is the one of the last ACCEPTED_WINDOW_MS, counted in buckets. */
-const ACCEPTED_WINDOW_MS = 200;
+/**
+ * What the store accepts now: the accepted answers of the last 200 ms, or of a longer span
+ * when those are fewer than 20 (a store that takes a few dozen a second), up to a second.
+ */
+const RECENT_MS = 200;
+const RECENT_ANSWERS = 20;
+/** What the store took in its last second: a store that counts by the second sees that. */
+const SECOND_MS = 1_000;
 const BUCKET_MS = 10;
-/** A rate measured over less than this would take a first burst for a pace. */
-const MIN_MEASURED_MS = 100;
 
+/**
+ * Reads each refusal for what it says of the store:
+ * - The first ends the opening. The pace is 85% of what the store took in its last second:
+ *   a store that counts by the second and one with a token bucket both take that. A store
+ *   that takes the next request (it leaves at once) does not count the opening against the
+ *   run (a bucket): the pace goes back to 85% of the opening's rate, and doubles until
+ *   refused.
+ * - Refused again at the pace, nothing taken since: the store still counts what it took
+ *   before (its second is not over, or refused requests count against it). Half the pace,
+ *   until it takes requests again; its rate is at most what it took in that second.
+ * - Refused after it took the pace a while: that is its rate, as it accepted it lately (for a
+ *   store that counts by the second, no more than it took in its last second). 85% of it,
+ *   then back up along a cubic curve.
+ */
 export function throttlingRate(): RateLimit {
   let perSecond: number | undefined;
   let throttled = 0;
   let tokens = 0;
   let refilledAt = 0;
   let cutAt = -Infinity;
-  /** The rate the store accepted when it last throttled; undefined while it is not known. */
+  /** Answers accepted, of requests sent since the last cut. */
+  let acceptedSinceCut = 0;
+  /** The store's rate, as found when it last throttled; undefined while it is not known. */
   let knownRate: number | undefined;
+  /** The rate of the opening, until the store shows whether it counts by the second. */
+  let openingRate: number | undefined;
+  /** Whether it does: it went on refusing, at a pace below what it took in a second. */
+  let countsBySecond = false;
   /** The pace at the last cut, and how long the pace has bound since (growth's own clock). */
   let paceAtCut = 0;
   let boundSinceCutMs = 0;
@@ -78,7 +106,8 @@ export function throttlingRate(): RateLimit {
     if (now - boundAt <= BOUND_RECENTLY_MS) {
       refill(now);
       boundSinceCutMs += now - grownAt;
-      perSecond = Math.max(perSecond, paceAfter(boundSinceCutMs));
+      // At most twice as fast at once: answers to a slow pace come seldom.
+      perSecond = Math.max(perSecond, Math.min(2 * perSecond, paceAfter(boundSinceCutMs)));
     }
     grownAt = now;
   }
@@ -86,24 +115,63 @@ export function throttlingRate(): RateLimit {
   /** The pace `ms` of binding after the last cut. */
   function paceAfter(ms: number): number {
     if (knownRate === undefined) return paceAtCut * 2 ** (ms / START_DOUBLING_MS);
-    const t = ms / CUBIC_RETURN_MS - 1;
-    return knownRate * (1 + (1 - CUT) * t ** 3);
+    const returnMs = Math.max(RETURN_MS, (RETURN_REQUESTS * 1000) / knownRate);
+    return knownRate + (paceAtCut - knownRate) * (1 - ms / returnMs) ** 3;
+  }
+
+  /** What the store's refusal says of its rate, and the pace that follows from it. */
+  function paceAfterRefusal(now: number): number {
+    const tookInLastSecond = accepted.inLastSecond(now);
+    if (perSecond === undefined) {
+      // The first refusal ends an opening that says little of a rate: a store that allows N
+      // within any second may have taken its N in a few round trips, and refuses the rest
+      // until that second is over. What it took in the last second is a pace that it, and a
+      // store with a token bucket, will take. A store that takes it at once counts with a
+      // bucket, not by the second: the pace then goes on from the rate of the opening.
+      openingRate = accepted.perSecond(now);
+      return CUT * tookInLastSecond;
+    }
+    if (acceptedSinceCut === 0) {
+      // Refused again although nothing was accepted since the last cut, at the pace it set:
+      // the store still counts what it took before (a second not yet over, a debt of refused
+      // requests). Half as fast until it takes requests again, and its rate is at most what
+      // it took in the last second.
+      knownRate = Math.min(knownRate ?? Infinity, tookInLastSecond);
+      openingRate = undefined;
+      countsBySecond = true;
+      return perSecond / 2;
+    }
+    // It took the pace for a while, then refused: its rate is what it accepts now, when
+    // enough were accepted to tell, else the pace it refused. At the end of the doubling,
+    // what it accepted lags behind the pace: it took half the pace at least.
+    if (acceptedSinceCut >= RECENT_ANSWERS) knownRate = accepted.perSecond(now);
+    else knownRate = Math.min(knownRate ?? perSecond / 2, perSecond);
+    // A store that counts by the second takes bursts within it: what it took in its last
+    // second is its rate, whatever the last 200 ms took.
+    if (countsBySecond) knownRate = Math.min(knownRate, tookInLastSecond);
+    return CUT * Math.min(perSecond, knownRate);
+  }
+
+  /** The store took the cautious pace at once: back to the opening's rate, doubling from there. */
+  function resumeOpening(now: number): void {
+    perSecond = Math.max(perSecond!, CUT * openingRate!);
+    openingRate = undefined;
+    paceAtCut = perSecond;
+    grownAt = now;
+    boundSinceCutMs = 0;
   }
 
   function cut(now: number): void {
-    const acceptedPerSecond = accepted.perSecond(now);
-    // The first throttling answer ends a burst: the rate accepted during it is only a start.
-    const wasKnown = perSecond !== undefined;
-    knownRate = wasKnown ? acceptedPerSecond || perSecond : undefined;
     refill(now);
-    const from = wasKnown
-      ? Math.min(perSecond!, acceptedPerSecond || perSecond!)
-      : acceptedPerSecond;
-    perSecond = Math.max(MIN_PER_SECOND, from * CUT);
+    const first = perSecond === undefined;
+    perSecond = Math.max(MIN_PER_SECOND, paceAfterRefusal(now));
     paceAtCut = perSecond;
-    tokens = Math.min(tokens, 1);
+    // After the first, one request leaves at once: whether the store takes it tells, a round
+    // trip later rather than a slow pace's interval later, whether it counts with a bucket.
+    tokens = first ? 1 : Math.min(tokens, 1);
     refilledAt = now;
     cutAt = now;
+    acceptedSinceCut = 0;
     grownAt = now;
     boundSinceCutMs = 0;
   }
@@ -130,7 +198,9 @@ export function throttlingRate(): RateLimit {
     onAnswered(now, sentAt, wasThrottled) {
       if (!wasThrottled) {
         accepted.add(now);
-        grow(now);
+        if (sentAt >= cutAt) acceptedSinceCut += 1;
+        if (sentAt >= cutAt && openingRate !== undefined) resumeOpening(now);
+        else grow(now);
         return;
       }
       throttled += 1;
@@ -140,9 +210,9 @@ export function throttlingRate(): RateLimit {
   };
 }
 
-/** Accepted answers a second over the last ACCEPTED_WINDOW_MS (or since the first one). */
+/** The accepted answers of the last second, counted in buckets of BUCKET_MS. */
 function acceptedMeter() {
-  const counts = new Array<number>(ACCEPTED_WINDOW_MS / BUCKET_MS).fill(0);
+  const counts = new Array<number>(SECOND_MS / BUCKET_MS).fill(0);
   let current = -Infinity;
   let firstAt: number | undefined;
   const advance = (now: number) => {
@@ -157,14 +227,25 @@ function acceptedMeter() {
       firstAt ??= now;
       counts[current % counts.length] += 1;
     },
+    inLastSecond(now: number): number {
+      advance(now);
+      return counts.reduce((sum, n) => sum + n, 0);
+    },
+    /** Answers a second, over the most recent span that is RECENT_MS long and holds RECENT_ANSWERS (or the whole second). */
     perSecond(now: number): number {
       if (firstAt === undefined) return 0;
       advance(now);
-      const total = counts.reduce((sum, count) => sum + count, 0);
-      // From the start of the oldest bucket counted (or of the first answer) to now.
-      const windowStart = (current - counts.length + 1) * BUCKET_MS;
-      const spanMs = Math.max(MIN_MEASURED_MS, now - Math.max(windowStart, firstAt));
-      return (total * 1000) / spanMs;
+      let total = 0;
+      let buckets = 0;
+      while (buckets < counts.length) {
+        total += counts[(current - buckets + counts.length) % counts.length];
+        buckets += 1;
+        if (buckets * BUCKET_MS >= RECENT_MS && total >= RECENT_ANSWERS) break;
+      }
+      // From the start of the oldest bucket counted (or of the first answer) to now; a span
+      // shorter than 100 ms would take a first burst for a pace.
+      const spanStart = Math.max((current - buckets + 1) * BUCKET_MS, firstAt);
+      return (total * 1000) / Math.max(100, now - spanStart);
     },
   };
 }

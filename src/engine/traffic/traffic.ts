@@ -1,4 +1,4 @@
-import { adaptiveConcurrency, fixedConcurrency, type ConcurrencyLimit } from './concurrency.js';
+import { adaptiveConcurrency, ceilingConcurrency, type ConcurrencyLimit } from './concurrency.js';
 import { throttlingRate, type RateLimit } from './rate.js';
 
 /** Time as the traffic sees it: real in a run, simulated in a test. */
@@ -36,8 +36,11 @@ export type Answer =
 /** `auto`, or the most aborts in flight. */
 export type ConcurrencySetting = number | 'auto';
 
-/** Where `auto` starts: few enough for a small self-hosted store, then it climbs. */
-export const AUTO_INITIAL = 4;
+/**
+ * Where every run starts: few enough for a small self-hosted store. `auto` climbs from
+ * there; a number given is reached by doubling.
+ */
+export const INITIAL_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 256;
 
 export interface TrafficSummary {
@@ -75,8 +78,8 @@ export class AbortTraffic {
   static for(setting: ConcurrencySetting, stop?: AbortSignal, clock?: Clock): AbortTraffic {
     const concurrency =
       setting === 'auto'
-        ? adaptiveConcurrency({ initial: AUTO_INITIAL, max: MAX_CONCURRENCY })
-        : fixedConcurrency(setting);
+        ? adaptiveConcurrency({ initial: INITIAL_CONCURRENCY, max: MAX_CONCURRENCY })
+        : ceilingConcurrency({ initial: INITIAL_CONCURRENCY, max: setting });
     return new AbortTraffic(setting, concurrency, throttlingRate(), stop, clock);
   }
 
