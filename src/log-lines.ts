@@ -2,6 +2,7 @@ import { formatAge } from './duration.js';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import type { PatternMatch } from './engine/buckets.js';
 import type { LifecycleCheck } from './engine/lifecycle.js';
+import { abortRuleDays, abortRulePrefix } from './engine/lifecycle-rules.js';
 import type { Protection } from './engine/protect.js';
 import type { BucketAccess } from './engine/probe.js';
 import type { TrafficSummary } from './engine/traffic/traffic.js';
@@ -106,9 +107,8 @@ export function protectionLine(bucket: string, protection: Protection): string {
 }
 
 function rulesLine(rules: LifecycleRule[]): string {
-  const days = rules[0]?.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
-  const prefixes = rules.map((rule) => rule.Filter?.Prefix ?? rule.Prefix ?? '');
-  return `a lifecycle rule aborting incomplete uploads ${days} day(s) after they start, under ${prefixesOf(prefixes.map((prefix) => ({ prefix })))}`;
+  const where = prefixesOf(rules.map((rule) => ({ prefix: abortRulePrefix(rule) })));
+  return `a lifecycle rule aborting incomplete uploads ${abortRuleDays(rules)} day(s) after they start, under ${where}`;
 }
 
 function prefixesOf(entries: Array<{ prefix: string }>): string {

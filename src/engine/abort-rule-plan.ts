@@ -1,5 +1,6 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import {
+  abortRule,
   canonicalRule,
   coverage,
   type DisabledRule,
@@ -73,15 +74,6 @@ export function planAbortRules(
 /** A rule in the legacy form: its Prefix outside any Filter. */
 export function isLegacy(rule: LifecycleRule): boolean {
   return rule.Filter === undefined && rule.Prefix !== undefined;
-}
-
-function abortRule(prefix: string, days: number, id: string, legacy: boolean): LifecycleRule {
-  return {
-    ID: id,
-    Status: 'Enabled',
-    ...(legacy ? { Prefix: prefix } : { Filter: { Prefix: prefix } }),
-    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
-  };
 }
 
 /** What the rule is and who added it, within the longest ID a store takes. */

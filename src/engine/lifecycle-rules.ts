@@ -180,6 +180,29 @@ export function canonicalRule(rule: LifecycleRule): LifecycleRule | { refused: s
   return { ...rule, Filter: { And: and } };
 }
 
+/**
+ * A rule aborting incomplete uploads under `prefix` (the whole bucket for '') `days` after
+ * they start; in the legacy form (Prefix outside any Filter) for a configuration written so.
+ */
+export function abortRule(prefix: string, days: number, id: string, legacy = false): LifecycleRule {
+  return {
+    ID: id,
+    Status: 'Enabled',
+    ...(legacy ? { Prefix: prefix } : { Filter: { Prefix: prefix } }),
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+  };
+}
+
+/** The prefix an abort rule of `abortRule` applies to. */
+export function abortRulePrefix(rule: LifecycleRule): string {
+  return rule.Filter?.Prefix ?? rule.Prefix ?? '';
+}
+
+/** The days the first of some abort rules of `abortRule` waits (they all wait as long). */
+export function abortRuleDays(rules: LifecycleRule[]): number {
+  return rules[0]?.AbortIncompleteMultipartUpload?.DaysAfterInitiation ?? 0;
+}
+
 export function describeRule(rule: LifecycleRule): string {
   return rule.ID === undefined ? 'a rule without an ID' : `rule ${JSON.stringify(rule.ID)}`;
 }

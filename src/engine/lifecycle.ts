@@ -1,7 +1,12 @@
 import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import { describeS3Error, errorCode } from './errors.js';
 import { keepBody, unknownElementsOf } from './lifecycle-xml.js';
-import { coverage, type LifecycleCheck, type LifecycleConfiguration } from './lifecycle-rules.js';
+import {
+  abortRule,
+  coverage,
+  type LifecycleCheck,
+  type LifecycleConfiguration,
+} from './lifecycle-rules.js';
 import type { BucketAccess } from './probe.js';
 
 export { coverage, type LifecycleCheck };
@@ -104,11 +109,12 @@ function whyUnread(
  */
 export function abortRules(prefixes: string[], days: number) {
   return {
-    Rules: prefixes.map((prefix, i) => ({
-      ID: `abort-incomplete-multipart-uploads${prefixes.length > 1 ? `-${i + 1}` : ''}`,
-      Status: 'Enabled',
-      Filter: { Prefix: prefix },
-      AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
-    })),
+    Rules: prefixes.map((prefix, i) =>
+      abortRule(
+        prefix,
+        days,
+        `abort-incomplete-multipart-uploads${prefixes.length > 1 ? `-${i + 1}` : ''}`,
+      ),
+    ),
   };
 }

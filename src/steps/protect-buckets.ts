@@ -20,13 +20,14 @@ export async function protectBuckets(
   const { config, stop, redact } = session;
   const days = config.addAbortRule;
   if (days === undefined) return lifecycle;
+  const byName = new Map(buckets.map((access) => [access.bucket, access]));
   const protect = async (entry: BucketLifecycle): Promise<Protection | undefined> => {
     const { check } = entry;
     if (check.state === 'covered') return undefined;
     if (check.state === 'unknown') {
       return { state: 'failed', reason: `could not read its rules: ${check.reason}`, disabled: [] };
     }
-    const access = buckets.find((b) => b.bucket === entry.bucket)!;
+    const access = byName.get(entry.bucket)!;
     const options = { days, dryRun: config.dryRun, signal: stop.signal };
     return addAbortRules(access, config.prefixes, options);
   };

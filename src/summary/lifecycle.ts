@@ -1,6 +1,6 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { abortRules, type LifecycleCheck } from '../engine/lifecycle.js';
-import type { DisabledRule } from '../engine/lifecycle-rules.js';
+import { abortRuleDays, abortRulePrefix, type DisabledRule } from '../engine/lifecycle-rules.js';
 import type { Protection } from '../engine/protect.js';
 import { codeSpan, truncate } from '../text.js';
 import { codeBlock, details, plural } from './markdown.js';
@@ -69,13 +69,14 @@ function uncovered(
   const where = prefixList(check.prefixes);
   switch (protection?.state) {
     case 'added': {
-      const wait = plural(ruleDays(protection.rules), 'day');
-      const where = prefixList(protection.rules.map(ruleFilterPrefix));
+      const wait = plural(abortRuleDays(protection.rules), 'day');
+      // Where it added one: a prefix may have been covered by then.
+      const added = prefixList(protection.rules.map(abortRulePrefix));
       const late = protection.confirmed
         ? ''
         : ' The store accepted it, but did not show it yet when read back: it may take a while to apply.';
       return [
-        `🧹 ${name}: this run added a lifecycle rule that aborts incomplete uploads under ${where} ${wait} after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).${late}`,
+        `🧹 ${name}: this run added a lifecycle rule that aborts incomplete uploads under ${added} ${wait} after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).${late}`,
         rulesBlock(protection.rules, 'added'),
       ].join('\n\n');
     }
@@ -146,14 +147,6 @@ function rulesBlock(rules: LifecycleRule[], done: 'added' | 'it would add'): str
   const tail = left > 0 ? `\n\nand ${plural(left, 'more rule')} like these.` : '';
   const title = `The ${rules.length > 1 ? 'rules' : 'rule'} ${done}`;
   return details(title, codeBlock(json, 'json') + tail);
-}
-
-function ruleFilterPrefix(rule: LifecycleRule): string {
-  return rule.Filter?.Prefix ?? rule.Prefix ?? '';
-}
-
-function ruleDays(rules: LifecycleRule[]): number {
-  return rules[0]?.AbortIncompleteMultipartUpload?.DaysAfterInitiation ?? 0;
 }
 
 function prefixList(prefixes: string[]): string {
