@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { load, type Cheerio } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 
@@ -103,6 +104,12 @@ export class StandInLifecycles {
       .toArray()
       .map((rule) => $(rule));
     this.validate(rules);
+    // A rule given without an ID gets one of the store's own, as Amazon S3 and Ceph RGW
+    // (a random 48 characters, measured on 16.2) give it.
+    for (const rule of rules.filter((r) => r.children('ID').text() === '')) {
+      rule.children('ID').remove();
+      rule.prepend(`<ID>${randomBytes(24).toString('hex')}</ID>`);
+    }
     this.replace(bucket, {
       rules: rules.map((rule) => $.xml(rule)),
       ...(this.kind === 'general-purpose'

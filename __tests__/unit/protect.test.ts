@@ -75,8 +75,8 @@ describe('addAbortRules', () => {
     expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).toHaveLength(2);
   });
 
-  it('merges into the configuration as it is at the write, not as it was when checked', async () => {
-    // The check found no rule; meanwhile someone added one. The write must keep it.
+  it('merges into the rules it reads just before the write, whatever the check found earlier', async () => {
+    // It is given no check to trust: it reads again, and the write keeps a rule added since.
     const added: LifecycleRule = {
       ID: 'theirs',
       Status: 'Enabled',
@@ -88,6 +88,34 @@ describe('addAbortRules', () => {
       .resolves({ Rules: [added, { ...ours('ci/'), Filter: undefined, Prefix: 'ci/' }] });
     await addAbortRules(bucket(), ['ci/'], options());
     expect(puts()[0]?.LifecycleConfiguration?.Rules?.[0]).toEqual(added);
+  });
+
+  it('writes nothing when the run stops between its read and its write', async () => {
+    const stop = new AbortController();
+    s3.on(GetBucketLifecycleConfigurationCommand).callsFake(() => {
+      stop.abort();
+      return { Rules: [expireLogs] };
+    });
+    expect(await addAbortRules(bucket(), ['ci/'], options({ signal: stop.signal }))).toEqual({
+      state: 'failed',
+      reason: 'not written: the run was stopped first',
+      disabled: [],
+    });
+    expect(puts()).toEqual([]);
+  });
+
+  it('counts a rule written but not read back as added, unconfirmed, and writes nothing more', async () => {
+    s3.on(GetBucketLifecycleConfigurationCommand)
+      .resolvesOnce({ Rules: [expireLogs] })
+      .rejects(s3Error('InternalError', 500));
+    expect(await addAbortRules(bucket(), ['ci/'], options())).toEqual({
+      state: 'added',
+      rules: [ours('ci/')],
+      confirmed: false,
+      disabled: [],
+    });
+    expect(puts()).toHaveLength(1);
+    expect(s3.commandCalls(DeleteBucketLifecycleCommand)).toEqual([]);
   });
 
   it('writes nothing when the rule is there by the time of the write', async () => {

@@ -411,7 +411,9 @@ describe('renderSummary: what the leak costs a month', () => {
 
   it('shows no cost without a price, nor without sizes', () => {
     const noPrice = render(sized(), { reportBytes: true });
-    expect(paragraph(noPrice.$, '✅')).not.toContain('$');
+    const verdict = paragraph(noPrice.$, '✅');
+    expect(verdict).toContain('freeing 110 GiB in 22 parts');
+    expect(verdict).not.toContain('$');
     expect(tableAfter(noPrice.$, 'Where the stale uploads are')[0]).not.toContain('cost a month');
     const noSizes = render(sized(), { storagePrice: onAmazonS3 });
     expect(noSizes.markdown).not.toContain('$');

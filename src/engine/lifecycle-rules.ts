@@ -90,13 +90,14 @@ export function meaningOf(rule: LifecycleRule): string {
     greaterThan: conditions.greaterThan,
     lessThan: conditions.lessThan,
     expiration: rule.Expiration && {
-      date: isoDate(rule.Expiration.Date),
+      // The SDK reads dates as Date objects, which JSON writes as ISO 8601 in UTC.
+      date: rule.Expiration.Date,
       days: rule.Expiration.Days,
       // Absent means false.
       deleteMarker: rule.Expiration.ExpiredObjectDeleteMarker || undefined,
     },
     transitions: (rule.Transitions ?? [])
-      .map((t) => JSON.stringify([isoDate(t.Date), t.Days, t.StorageClass]))
+      .map((t) => JSON.stringify([t.Date, t.Days, t.StorageClass]))
       .sort(),
     noncurrentTransitions: (rule.NoncurrentVersionTransitions ?? [])
       .map((t) => JSON.stringify([t.NoncurrentDays, t.NewerNoncurrentVersions, t.StorageClass]))
@@ -107,10 +108,6 @@ export function meaningOf(rule: LifecycleRule): string {
     },
     abortDays: rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
   });
-}
-
-function isoDate(date: Date | undefined): string | undefined {
-  return date === undefined ? undefined : new Date(date).toISOString();
 }
 
 /** A filter's conditions, wherever a store put them (S3's schema, or RGW's own answers). */
