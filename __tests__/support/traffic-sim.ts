@@ -105,12 +105,17 @@ export function queueStore(perSecond: number, delayMs: number): SimStore & { nee
 /**
  * Answers `SlowDown` to what comes beyond `perSecond` requests a second (a token bucket
  * holding `burstMs` of them), `delayMs` away. With `countRefused`, a refused request uses up
- * the store's rate as well.
+ * the store's rate as well. During `outage` it refuses every request, as Amazon S3 does for a
+ * while when it splits a busy prefix.
  */
 export function slowDownStore(
   perSecond: number,
   delayMs: number,
-  { countRefused = false, burstMs = 20 } = {},
+  {
+    countRefused = false,
+    burstMs = 20,
+    outage,
+  }: { countRefused?: boolean; burstMs?: number; outage?: { fromMs: number; toMs: number } } = {},
 ): SimStore {
   const capacity = Math.max(1, (perSecond * burstMs) / 1000);
   let tokens = capacity;
@@ -121,7 +126,8 @@ export function slowDownStore(
       const arrives = now + delayMs / 2;
       tokens = Math.min(capacity, tokens + ((arrives - refilledAt) * perSecond) / 1000);
       refilledAt = Math.max(refilledAt, arrives);
-      const accepted = tokens >= 1;
+      const down = outage !== undefined && arrives >= outage.fromMs && arrives < outage.toMs;
+      const accepted = tokens >= 1 && !down;
       if (accepted || countRefused) tokens = Math.max(-capacity, tokens - 1);
       return { afterMs: delayMs, outcome: accepted ? 'ok' : 'slow-down' };
     },

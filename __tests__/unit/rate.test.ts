@@ -13,12 +13,13 @@ function accepted(rate: RateLimit, from: number, count: number, everyMs = 1): nu
 
 /**
  * Sends as the pace lets requests go, one a millisecond at most, from `from` to `to`, each
- * accepted 20 ms later (answers still on their way at `to` are left out).
+ * accepted 20 ms later, or refused if `refused` (answers still on their way at `to` are left
+ * out).
  */
-function pacedAndAccepted(rate: RateLimit, from: number, to: number): void {
+function pacedAndAccepted(rate: RateLimit, from: number, to: number, refused = false): void {
   const sent: number[] = [];
   for (let now = from; now < to; now += 1) {
-    while (sent.length > 0 && sent[0] + 20 <= now) rate.onAnswered(now, sent.shift()!, false);
+    while (sent.length > 0 && sent[0] + 20 <= now) rate.onAnswered(now, sent.shift()!, refused);
     if (rate.nextSendAt(now) > now) continue;
     rate.onSent(now);
     sent.push(now);
@@ -126,6 +127,47 @@ describe('throttlingRate', () => {
     expect(second.perSecond!).toBeGreaterThan(40);
     second.onAnswered(2_200, 2_190, true);
     expect(second.perSecond).toBeCloseTo(0.85 * 40, 5);
+  });
+
+  it('finds the rate again when the store takes requests after refusing all of them for seconds', () => {
+    // Amazon S3 answers SlowDown to every request while it splits a busy prefix: the pace
+    // falls to its slowest, and the seconds the store took nothing say nothing of its rate.
+    const rate = throttlingRate();
+    accepted(rate, 0, 300);
+    pacedAndAccepted(rate, 300, 3_000, true);
+    expect(rate.perSecond).toBe(1);
+    // Then it takes everything again: within two seconds the pace is back in the hundreds.
+    pacedAndAccepted(rate, 3_000, 5_000);
+    expect(rate.perSecond!).toBeGreaterThan(500);
+  });
+
+  it('keeps no rate from those seconds: refused again soon after, it slows to what it took lately, not to its slowest', () => {
+    const rate = throttlingRate();
+    accepted(rate, 0, 300);
+    pacedAndAccepted(rate, 300, 3_000, true);
+    // A few taken as the pace doubles from its slowest, then a refusal at the pace reached.
+    pacedAndAccepted(rate, 3_000, 4_200);
+    const refusedAt = rate.perSecond!;
+    expect(refusedAt).toBeGreaterThanOrEqual(8);
+    rate.onAnswered(4_200, 4_195, true);
+    // 85% of what it took lately (3 in its last second, here), not a request a second.
+    expect(rate.perSecond!).toBeGreaterThan(2);
+    expect(rate.perSecond!).toBeLessThanOrEqual(0.85 * (refusedAt / 2));
+  });
+
+  it('climbs back from its slowest pace even where the last second took next to nothing', () => {
+    // A store counting by the second (it went on refusing the pace) took 50, then one more
+    // after the cuts, then refused a request sent well after that: its last second took none.
+    const rate = throttlingRate();
+    accepted(rate, 0, 50);
+    rate.onAnswered(60, 50, true);
+    rate.onAnswered(310, 300, true);
+    rate.onAnswered(1_100, 1_090, false);
+    rate.onAnswered(2_300, 1_200, true);
+    expect(rate.perSecond).toBe(1);
+    // It takes everything again: the pace must rise, not sit at one a second for the run.
+    pacedAndAccepted(rate, 2_300, 5_300);
+    expect(rate.perSecond!).toBeGreaterThan(40);
   });
 
   it('does not cut again for a refusal of a request sent just after the cut, however late it comes', () => {

@@ -110,6 +110,18 @@ describe('throttling (SlowDown above 1,500 requests a second, 20 ms away)', () =
       expectKeptUp(await simulate(store, setting, 15_000));
     },
   );
+
+  it.each(['auto', 256] as const)(
+    'concurrency %s finds the rate again after two seconds of refusing everything',
+    async (setting) => {
+      const outage = { fromMs: 2_000, toMs: 4_000 };
+      const result = await simulate(slowDownStore(allowed, 20, { outage }), setting, 15_000);
+      expect(result.failed).toBe(0);
+      // 15,000 at the store's rate take 10–11 s; the outage adds two, and the way back from a
+      // request a second (doubling with each answer) about three more.
+      expect(result.elapsedMs).toBeLessThan(18_000);
+    },
+  );
 });
 
 describe('slow stores: 50 requests a second, 10 ms away, over a run of at least 20 s', () => {

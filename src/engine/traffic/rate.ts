@@ -112,9 +112,15 @@ export function throttlingRate(): RateLimit {
     grownAt = now;
   }
 
-  /** The pace `ms` of binding after the last cut. */
+  /**
+   * The pace `ms` of binding after the last cut: back up to the store's rate, or doubling
+   * while that is unknown. A rate no higher than the pace is not one to return to: the curve
+   * would never rise, and the run would crawl at its slowest pace to the end.
+   */
   function paceAfter(ms: number): number {
-    if (knownRate === undefined) return paceAtCut * 2 ** (ms / START_DOUBLING_MS);
+    if (knownRate === undefined || knownRate <= paceAtCut) {
+      return paceAtCut * 2 ** (ms / START_DOUBLING_MS);
+    }
     const returnMs = Math.max(RETURN_MS, (RETURN_REQUESTS * 1000) / knownRate);
     return knownRate + (paceAtCut - knownRate) * (1 - ms / returnMs) ** 3;
   }
@@ -135,11 +141,14 @@ export function throttlingRate(): RateLimit {
       // Refused again although nothing was accepted since the last cut, at the pace it set:
       // the store still counts what it took before (a second not yet over, a debt of refused
       // requests). Half as fast until it takes requests again, and its rate is at most what
-      // it took in the last second.
-      knownRate = Math.min(knownRate ?? Infinity, tookInLastSecond);
+      // it took in the last second; unless that is less than the new pace: a store that took
+      // next to nothing for a second (S3 splitting a busy prefix) has told nothing of its rate.
+      const pace = perSecond / 2;
+      const took = Math.min(knownRate ?? Infinity, tookInLastSecond);
+      knownRate = took > pace ? took : undefined;
       openingRate = undefined;
       countsBySecond = true;
-      return perSecond / 2;
+      return pace;
     }
     // It took the pace for a while, then refused: its rate is what it accepts now, when
     // enough were accepted to tell, else the pace it refused. At the end of the doubling,
