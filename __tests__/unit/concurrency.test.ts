@@ -164,6 +164,9 @@ describe('ceilingConcurrency', () => {
       for (let i = 0; i < limit.limit / 4; i += 1) limit.onAnswered(now, now - 20, 0);
     }
     expect(limit.limit).toBe(4);
+    // Slower, not never: the fourth answer opens it.
+    limit.onAnswered(now + 20, now, 0);
+    expect(limit.limit).toBe(8);
   });
 
   it('starts at the number given when it is smaller than where runs start', () => {

@@ -158,6 +158,66 @@ describe('parseConfig', () => {
     [Input.AddAbortRule, '7 days', 'add-abort-rule: "7 days" is not a whole number of days'],
     [Input.AddAbortRule, 'd', 'add-abort-rule: "d" is not a whole number of days'],
     [Input.AddAbortRule, '2147483648', 'add-abort-rule: "2147483648" is not a whole number'],
+    [
+      Input.Bucket,
+      'ci-[',
+      'bucket: "ci-[" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures',
+    ],
+    [
+      Input.Bucket,
+      'ci-{a*',
+      'bucket: "ci-{a*" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures',
+    ],
+    [
+      Input.Bucket,
+      '!ci-*',
+      'bucket: "!ci-*" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures',
+    ],
+    [
+      Input.Bucket,
+      'ci-*(x)',
+      'bucket: "ci-*(x)" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures',
+    ],
+    [
+      Input.Bucket,
+      'ci-[!a]*',
+      'bucket: "ci-[!a]*" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures',
+    ],
+    [
+      Input.Bucket,
+      'ci-*+',
+      'bucket: "ci-*+" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures',
+    ],
+    [
+      Input.StoragePrice,
+      '-0.01',
+      'storage-price: "-0.01" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost',
+    ],
+    [
+      Input.StoragePrice,
+      '$0.023',
+      'storage-price: "$0.023" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost',
+    ],
+    [
+      Input.StoragePrice,
+      '0,023',
+      'storage-price: "0,023" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost',
+    ],
+    [
+      Input.StoragePrice,
+      '1e-3',
+      'storage-price: "1e-3" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost',
+    ],
+    [
+      Input.StoragePrice,
+      'free',
+      'storage-price: "free" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost',
+    ],
+    [
+      Input.StoragePrice,
+      '0.02 USD',
+      'storage-price: "0.02 USD" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost',
+    ],
   ])('refuses %s: %j', (input, value, message) => {
     expect(() => parse({ [input]: value })).toThrow(InputError);
     expect(() => parse({ [input]: value })).toThrow(message);
@@ -189,15 +249,6 @@ describe('parseConfig', () => {
     ).toEqual(['ci-*', 'my-bucket', 'it-*-fixtures', 'run-[0-9]?']);
   });
 
-  it.each(['ci-[', 'ci-{a*', '!ci-*', 'ci-*(x)', 'ci-[!a]*', 'ci-*+'])(
-    'refuses the bucket pattern %j, naming the input with an example',
-    (pattern) => {
-      expect(() => parse({ [Input.Bucket]: pattern })).toThrow(
-        `bucket: "${pattern}" is not a bucket pattern: it may hold the characters of bucket names and the wildcards *, ? and [...] only; use e.g. ci-* or it-*-fixtures`,
-      );
-    },
-  );
-
   it.each<[string, string, { usdPerGbMonth: number; given: boolean } | undefined]>([
     ['', '', { usdPerGbMonth: 0.023, given: false }],
     ['0.023', '', { usdPerGbMonth: 0.023, given: true }],
@@ -210,15 +261,6 @@ describe('parseConfig', () => {
     const config = parse({ [Input.StoragePrice]: price, [Input.Endpoint]: endpoint });
     expect(config.storagePrice).toEqual(expected);
   });
-
-  it.each(['-0.01', '$0.023', '0,023', '1e-3', 'free', '0.02 USD'])(
-    'refuses storage-price %j, naming the input with an example',
-    (price) => {
-      expect(() => parse({ [Input.StoragePrice]: price })).toThrow(
-        `storage-price: "${price}" is not a non-negative number of US dollars per GB-month; use e.g. 0.023, or 0 to show no cost`,
-      );
-    },
-  );
 
   it('names every bad input at once', () => {
     expect(() => parse({ [Input.MaxAge]: 'soon', [Input.Concurrency]: 'x' })).toThrow(

@@ -51,6 +51,7 @@ describe('throttlingRate', () => {
       rate.onSent(320);
       sent += 1;
     }
+    expect(sent).toBeGreaterThanOrEqual(1);
     expect(sent).toBeLessThanOrEqual(3);
     expect(rate.nextSendAt(320)).toBeGreaterThan(320);
     expect(rate.nextSendAt(320)).toBeLessThanOrEqual(320 + 1000 / 255);

@@ -209,8 +209,7 @@ export function adaptiveConcurrency({ initial, max }: ConcurrencyOptions): Concu
       case 'probe-up':
       case 'refine':
         if (gainOf(measured) < STEP_GAIN) {
-          // Up was just tried: the next probe goes down.
-          probeUpNext = false;
+          // Up was just tried, and `hold` chose it so that the next probe goes down.
           return hold(now, reference!.limit);
         }
         reference = measured;

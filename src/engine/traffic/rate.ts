@@ -7,7 +7,8 @@
  * flight, and a refusal comes back at once, so the in-flight count does not see it. Why not
  * quick retries: each refused request, resent at once, is refused again.
  *
- * A plain object fed by events, with the clock passed in (milliseconds, any origin).
+ * A plain object fed by events, with the clock passed in (milliseconds, from an origin at or
+ * before the run's start: its meter counts time in whole buckets from there).
  */
 export interface RateLimit {
   /** Requests a second the run may send; undefined while the store has not throttled it. */

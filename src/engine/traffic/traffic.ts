@@ -3,7 +3,7 @@ import { throttlingRate, type RateLimit } from './rate.js';
 
 /** Time as the traffic sees it: real in a run, simulated in a test. */
 export interface Clock {
-  /** Milliseconds, from any origin; never goes back. */
+  /** Milliseconds, from any origin at or before the run's start; never goes back. */
   now(): number;
   /** Resolves after `ms`, or at once when `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
