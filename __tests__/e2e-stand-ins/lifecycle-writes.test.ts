@@ -13,6 +13,7 @@ import {
   startS3StandIn,
   type S3StandIn,
 } from '../support/s3-stand-ins.js';
+import { expireLogs, ourAbortRule } from '../support/lifecycle-fixtures.js';
 
 // dist/index.js writing lifecycle rules to stand-ins of what Ceph RGW cannot show: Amazon
 // S3's TransitionDefaultMinimumObjectSize, its refusal of a configuration that mixes the two
@@ -33,18 +34,6 @@ const clientOf = ({ endpoint }: S3StandIn) =>
     forcePathStyle: true,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'lifecycle-stand-in' },
   });
-const expireLogs = (legacy = false): LifecycleRule => ({
-  ID: 'expire-logs',
-  Status: 'Enabled',
-  ...(legacy ? { Prefix: 'logs/' } : { Filter: { Prefix: 'logs/' } }),
-  Expiration: { Days: 30 },
-});
-const ours = (prefix: string, legacy = false): LifecycleRule => ({
-  ID: `s3-multipart-cleanup: abort incomplete uploads under ${prefix}`,
-  ...(legacy ? { Prefix: prefix } : { Filter: { Prefix: prefix } }),
-  Status: 'Enabled',
-  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-});
 
 async function cleanUp(bucket: string, more: Record<string, string> = {}) {
   return runAction(
@@ -86,7 +75,7 @@ describe('add-abort-rule on Amazon S3 (stand-in)', () => {
     const run = await cleanUp(bucket);
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ 'aborted-count': '1', 'abort-rule-added': bucket });
-    expect(await rulesOf(bucket)).toEqual([expireLogs(), ours('ci/')]);
+    expect(await rulesOf(bucket)).toEqual([expireLogs(), ourAbortRule('ci/')]);
     expect(lifecycles.minimumSizeOf(bucket)).toBe('varies_by_storage_class');
   });
 
@@ -98,7 +87,7 @@ describe('add-abort-rule on Amazon S3 (stand-in)', () => {
       client.send(
         new PutBucketLifecycleConfigurationCommand({
           Bucket: bucket,
-          LifecycleConfiguration: { Rules: [expireLogs(true), ours('ci/')] },
+          LifecycleConfiguration: { Rules: [expireLogs(true), ourAbortRule('ci/')] },
         }),
       ),
     ).rejects.toMatchObject({ name: 'MalformedXML' });
@@ -110,7 +99,7 @@ describe('add-abort-rule on Amazon S3 (stand-in)', () => {
     );
     const run = await cleanUp(bucket);
     expect(run.exitCode).toBe(0);
-    expect(await rulesOf(bucket)).toEqual([expireLogs(true), ours('ci/', true)]);
+    expect(await rulesOf(bucket)).toEqual([expireLogs(true), ourAbortRule('ci/', true)]);
   });
 
   it('waits for a new configuration that shows late, and says so when it does not show', async () => {
@@ -155,7 +144,7 @@ describe('add-abort-rule on a directory bucket (stand-in)', () => {
     expect(run.outputs).toMatchObject({ 'aborted-count': '1', 'abort-rule-added': bucket });
     expect(await rulesOf(bucket)).toEqual([
       { ...expireLogs(), Filter: { ObjectSizeGreaterThan: 1024 } },
-      ours('ci/'),
+      ourAbortRule('ci/'),
     ]);
   });
 

@@ -8,6 +8,7 @@ import { useFaultProxy } from '../support/fault-proxy.js';
 import { paragraph, summaryDom } from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import { seedUploads, sleep, storeCredentials, storeInputs, useStore } from '../support/store.js';
+import { ourAbortRule } from '../support/lifecycle-fixtures.js';
 
 // add-abort-rule against Ceph RGW, which keeps lifecycle rules and answers some of them in a
 // form that changes their meaning when written back as read (S3-NOTES, "Writing a rule
@@ -16,13 +17,6 @@ jest.setTimeout(120_000);
 
 const { seeder, newBucket } = useStore();
 const startProxy = useFaultProxy();
-
-const ours = (prefix: string, legacy = false): LifecycleRule => ({
-  ID: `s3-multipart-cleanup: abort incomplete uploads under ${prefix}`,
-  ...(legacy ? { Prefix: prefix } : { Filter: { Prefix: prefix } }),
-  Status: 'Enabled',
-  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-});
 
 /** Rules of every shape a bucket's owner may have written, in S3's own schema. */
 const shapes: LifecycleRule[] = [
@@ -99,9 +93,11 @@ async function rulesOf(bucket: string): Promise<LifecycleRule[]> {
       if (error.name === 'NoSuchLifecycleConfiguration') return { Rules: [] };
       throw error;
     });
-  return [...(answer.Rules ?? [])].sort((a, b) => (a.ID! < b.ID! ? -1 : 1));
+  return byId(answer.Rules ?? []);
 }
-const byId = (rules: LifecycleRule[]) => [...rules].sort((a, b) => (a.ID! < b.ID! ? -1 : 1));
+function byId(rules: LifecycleRule[]): LifecycleRule[] {
+  return [...rules].sort((a, b) => (a.ID! < b.ID! ? -1 : 1));
+}
 
 const inputsFor = (buckets: string[], endpoint: string, more: Record<string, string> = {}) => ({
   ...storeInputs,
@@ -141,10 +137,10 @@ describe('add-abort-rule on Ceph RGW', () => {
       // tmp/ stays uncovered on the shaped bucket: its rule there is disabled.
       'buckets-without-abort-rule': shaped,
     });
-    expect(await rulesOf(shaped)).toEqual(byId([...before.get(shaped)!, ours('ci/')]));
-    expect(await rulesOf(bare)).toEqual(byId([ours('ci/'), ours('tmp/')]));
+    expect(await rulesOf(shaped)).toEqual(byId([...before.get(shaped)!, ourAbortRule('ci/')]));
+    expect(await rulesOf(bare)).toEqual(byId([ourAbortRule('ci/'), ourAbortRule('tmp/')]));
     expect(await rulesOf(legacy)).toEqual(
-      byId([...before.get(legacy)!, ours('ci/', true), ours('tmp/', true)]),
+      byId([...before.get(legacy)!, ourAbortRule('ci/', true), ourAbortRule('tmp/', true)]),
     );
     expect(proxy.log.filter((r) => r.operation === 'put-lifecycle')).toHaveLength(3);
 
@@ -189,7 +185,7 @@ describe('add-abort-rule on Ceph RGW', () => {
     const run = await runAction(inputsFor([bucket], proxy.endpoint), storeCredentials);
     expect(run.exitCode).toBe(0);
     expect((await rulesOf(bucket)).map((r) => r.ID)).toEqual(
-      [theirs.ID, shapes[0].ID, ours('ci/').ID, ours('tmp/').ID].sort(),
+      [theirs.ID, shapes[0].ID, ourAbortRule('ci/').ID, ourAbortRule('tmp/').ID].sort(),
     );
   });
 

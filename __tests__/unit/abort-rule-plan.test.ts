@@ -10,13 +10,8 @@ import {
 } from '../../src/engine/abort-rule-plan.js';
 import { canonicalRule, coverage, meaningOf } from '../../src/engine/lifecycle-rules.js';
 import { collapsePrefixes } from '../../src/inputs.js';
+import { expireLogs } from '../support/lifecycle-fixtures.js';
 
-const expireLogs: LifecycleRule = {
-  ID: 'expire-logs',
-  Status: 'Enabled',
-  Filter: { Prefix: 'logs/' },
-  Expiration: { Days: 30 },
-};
 const abortRule = (prefix: string, days: number, id: string): LifecycleRule => ({
   ID: id,
   Status: 'Enabled',
@@ -27,16 +22,16 @@ const ourId = (prefix: string) => abortRuleId(prefix);
 
 describe('planAbortRules', () => {
   it('adds one rule per uncovered prefix after the rules there are, which stay as they were', () => {
-    const plan = planAbortRules({ rules: [expireLogs] }, ['ci/', 'tmp/'], 7);
+    const plan = planAbortRules({ rules: [expireLogs()] }, ['ci/', 'tmp/'], 7);
     expect(plan.configuration).toEqual({
       rules: [
-        expireLogs,
+        expireLogs(),
         abortRule('ci/', 7, 's3-multipart-cleanup: abort incomplete uploads under ci/'),
         abortRule('tmp/', 7, 's3-multipart-cleanup: abort incomplete uploads under tmp/'),
       ],
     });
     expect(plan.added.map((rule) => rule.Filter?.Prefix)).toEqual(['ci/', 'tmp/']);
-    expect(plan.before).toEqual({ rules: [expireLogs] });
+    expect(plan.before).toEqual({ rules: [expireLogs()] });
   });
 
   it('adds a whole-bucket rule for the empty prefix, to a bucket with no configuration', () => {
@@ -59,7 +54,7 @@ describe('planAbortRules', () => {
 
   it('keeps the default minimum size for transitions, which S3 resets when a PUT leaves it out', () => {
     const plan = planAbortRules(
-      { rules: [expireLogs], transitionDefaultMinimumObjectSize: 'varies_by_storage_class' },
+      { rules: [expireLogs()], transitionDefaultMinimumObjectSize: 'varies_by_storage_class' },
       ['ci/'],
       7,
     );
@@ -95,9 +90,9 @@ describe('planAbortRules', () => {
       Prefix: 'old/',
       Expiration: { Days: 9 },
     };
-    const plan = planAbortRules({ rules: [legacy, expireLogs] }, ['ci/'], 7);
+    const plan = planAbortRules({ rules: [legacy, expireLogs()] }, ['ci/'], 7);
     expect(plan.added).toEqual([abortRule('ci/', 7, ourId('ci/'))]);
-    expect(plan.configuration?.rules).toEqual([legacy, expireLogs, ...plan.added]);
+    expect(plan.configuration?.rules).toEqual([legacy, expireLogs(), ...plan.added]);
   });
 
   it("writes RGW's answer for a prefix and two tags in S3's schema, keeping its prefix", () => {
@@ -164,7 +159,10 @@ describe('planAbortRules', () => {
   });
 
   it(`refuses to go past ${MAX_RULES} rules, and fills up to them`, () => {
-    const rules = Array.from({ length: MAX_RULES - 1 }, (_, i) => ({ ...expireLogs, ID: `r${i}` }));
+    const rules = Array.from({ length: MAX_RULES - 1 }, (_, i) => ({
+      ...expireLogs(),
+      ID: `r${i}`,
+    }));
     expect(planAbortRules({ rules }, ['ci/'], 7).configuration?.rules).toHaveLength(MAX_RULES);
     const full = planAbortRules({ rules }, ['ci/', 'tmp/'], 7);
     expect(full.configuration).toBeUndefined();
@@ -185,9 +183,9 @@ describe('planAbortRules', () => {
   });
 
   it('gives each new rule an ID no other rule has', () => {
-    const taken = { ...expireLogs, ID: ourId('ci/') };
+    const taken = { ...expireLogs(), ID: ourId('ci/') };
     const plan = planAbortRules(
-      { rules: [taken, { ...expireLogs, ID: `${ourId('ci/')} (2)` }] },
+      { rules: [taken, { ...expireLogs(), ID: `${ourId('ci/')} (2)` }] },
       ['ci/'],
       7,
     );
@@ -200,7 +198,7 @@ describe('planAbortRules', () => {
     expect(Buffer.byteLength(id)).toBeGreaterThanOrEqual(254);
     expect(id).not.toContain('\uFFFD');
     const taken = planAbortRules(
-      { rules: [{ ...expireLogs, ID: id }] },
+      { rules: [{ ...expireLogs(), ID: id }] },
       [`ci/${'é'.repeat(300)}`],
       7,
     ).added[0].ID!;

@@ -9,24 +9,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { abortRuleId } from '../../src/engine/abort-rule-plan.js';
 import { readLifecycle, type LifecycleBucket } from '../../src/engine/lifecycle.js';
 import { unknownElementsOf } from '../../src/engine/lifecycle-xml.js';
 import { addAbortRules, changedRules, type ProtectOptions } from '../../src/engine/protect.js';
 import { s3Error } from '../support/s3-errors.js';
-
-const expireLogs: LifecycleRule = {
-  ID: 'expire-logs',
-  Status: 'Enabled',
-  Filter: { Prefix: 'logs/' },
-  Expiration: { Days: 30 },
-};
-const ours = (prefix: string, days = 7): LifecycleRule => ({
-  ID: abortRuleId(prefix),
-  Status: 'Enabled',
-  Filter: { Prefix: prefix },
-  AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
-});
+import { expireLogs, ourAbortRule } from '../support/lifecycle-fixtures.js';
 
 let s3: ReturnType<typeof mockClient>;
 let waits: number[];
@@ -54,21 +41,21 @@ describe('addAbortRules', () => {
   it('reads the configuration, writes it whole with the new rule after the others, reads it back', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
       .resolvesOnce({
-        Rules: [expireLogs],
+        Rules: [expireLogs()],
         TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
       })
-      .resolves({ Rules: [expireLogs, ours('ci/')] });
+      .resolves({ Rules: [expireLogs(), ourAbortRule('ci/')] });
     const protection = await addAbortRules(bucket(), ['ci/'], options());
     expect(protection).toEqual({
       state: 'added',
-      rules: [ours('ci/')],
+      rules: [ourAbortRule('ci/')],
       confirmed: true,
       disabled: [],
     });
     expect(puts()).toEqual([
       {
         Bucket: 'b',
-        LifecycleConfiguration: { Rules: [expireLogs, ours('ci/')] },
+        LifecycleConfiguration: { Rules: [expireLogs(), ourAbortRule('ci/')] },
         TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
       },
     ]);
@@ -85,7 +72,7 @@ describe('addAbortRules', () => {
     };
     s3.on(GetBucketLifecycleConfigurationCommand)
       .resolvesOnce({ Rules: [added] })
-      .resolves({ Rules: [added, { ...ours('ci/'), Filter: undefined, Prefix: 'ci/' }] });
+      .resolves({ Rules: [added, { ...ourAbortRule('ci/'), Filter: undefined, Prefix: 'ci/' }] });
     await addAbortRules(bucket(), ['ci/'], options());
     expect(puts()[0]?.LifecycleConfiguration?.Rules?.[0]).toEqual(added);
   });
@@ -94,7 +81,7 @@ describe('addAbortRules', () => {
     const stop = new AbortController();
     s3.on(GetBucketLifecycleConfigurationCommand).callsFake(() => {
       stop.abort();
-      return { Rules: [expireLogs] };
+      return { Rules: [expireLogs()] };
     });
     expect(await addAbortRules(bucket(), ['ci/'], options({ signal: stop.signal }))).toEqual({
       state: 'failed',
@@ -106,11 +93,11 @@ describe('addAbortRules', () => {
 
   it('counts a rule written but not read back as added, unconfirmed, and writes nothing more', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
-      .resolvesOnce({ Rules: [expireLogs] })
+      .resolvesOnce({ Rules: [expireLogs()] })
       .rejects(s3Error('InternalError', 500));
     expect(await addAbortRules(bucket(), ['ci/'], options())).toEqual({
       state: 'added',
-      rules: [ours('ci/')],
+      rules: [ourAbortRule('ci/')],
       confirmed: false,
       disabled: [],
     });
@@ -119,7 +106,7 @@ describe('addAbortRules', () => {
   });
 
   it('writes nothing when the rule is there by the time of the write', async () => {
-    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [ours('')] });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [ourAbortRule('')] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toEqual({
       state: 'nothing-to-add',
       disabled: [],
@@ -130,12 +117,12 @@ describe('addAbortRules', () => {
   it('adds to a bucket with no configuration', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
       .rejectsOnce(s3Error('NoSuchLifecycleConfiguration', 404))
-      .resolves({ Rules: [ours('')] });
+      .resolves({ Rules: [ourAbortRule('')] });
     expect(await addAbortRules(bucket(), [''], options())).toMatchObject({
       state: 'added',
       confirmed: true,
     });
-    expect(puts()[0]?.LifecycleConfiguration).toEqual({ Rules: [ours('')] });
+    expect(puts()[0]?.LifecycleConfiguration).toEqual({ Rules: [ourAbortRule('')] });
   });
 
   it.each<[string, Error, string, LifecycleBucket['listing']]>([
@@ -177,7 +164,7 @@ describe('addAbortRules', () => {
   });
 
   it('names the missing permission when the write is denied', async () => {
-    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [expireLogs] });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [expireLogs()] });
     s3.on(PutBucketLifecycleConfigurationCommand).rejects(s3Error('AccessDenied', 403));
     expect(await addAbortRules(bucket(), ['ci/'], options())).toMatchObject({
       state: 'failed',
@@ -189,10 +176,10 @@ describe('addAbortRules', () => {
   });
 
   it('shows the rules a dry run would add, and writes nothing', async () => {
-    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [expireLogs] });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [expireLogs()] });
     expect(await addAbortRules(bucket(), ['ci/', 'tmp/'], options({ dryRun: true }))).toEqual({
       state: 'would-add',
-      rules: [ours('ci/'), ours('tmp/')],
+      rules: [ourAbortRule('ci/'), ourAbortRule('tmp/')],
       disabled: [],
     });
     expect(puts()).toEqual([]);
@@ -226,7 +213,7 @@ describe('addAbortRules', () => {
     const lostItsPrefix = { ...tagged, Filter: { And: tagged.Filter!.And } };
     s3.on(GetBucketLifecycleConfigurationCommand)
       .resolvesOnce({ Rules: [tagged] })
-      .resolves({ Rules: [lostItsPrefix, ours('ci/')] });
+      .resolves({ Rules: [lostItsPrefix, ourAbortRule('ci/')] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toEqual({
       state: 'failed',
       reason:
@@ -238,7 +225,7 @@ describe('addAbortRules', () => {
       Filter: { And: { Prefix: 'logs/', Tags: tagged.Filter!.And!.Tags } },
     };
     expect(puts().map((put) => put.LifecycleConfiguration?.Rules)).toEqual([
-      [canonical, ours('ci/')],
+      [canonical, ourAbortRule('ci/')],
       [canonical],
     ]);
   });
@@ -246,18 +233,18 @@ describe('addAbortRules', () => {
   it('deletes the configuration it created when its own rule read back otherwise', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
       .rejectsOnce(s3Error('NoSuchLifecycleConfiguration', 404))
-      .resolves({ Rules: [{ ...ours('ci/'), Filter: { Prefix: '' } }] });
+      .resolves({ Rules: [{ ...ourAbortRule('ci/'), Filter: { Prefix: '' } }] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toMatchObject({
       state: 'failed',
-      reason: expect.stringContaining(`rule "${abortRuleId('ci/')}" changed its meaning`),
+      reason: expect.stringContaining(`rule "${ourAbortRule('ci/').ID}" changed its meaning`),
     });
     expect(s3.commandCalls(DeleteBucketLifecycleCommand)).toHaveLength(1);
   });
 
   it('says to check by hand when writing back fails too', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
-      .resolvesOnce({ Rules: [expireLogs] })
-      .resolves({ Rules: [ours('ci/')] });
+      .resolvesOnce({ Rules: [expireLogs()] })
+      .resolves({ Rules: [ourAbortRule('ci/')] });
     s3.on(PutBucketLifecycleConfigurationCommand)
       .resolvesOnce({})
       .rejects(s3Error('InternalError', 500, 'We encountered an internal error'));
@@ -269,10 +256,10 @@ describe('addAbortRules', () => {
 
   it('waits a few seconds for a store that shows the new configuration late', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
-      .resolvesOnce({ Rules: [expireLogs] })
-      .resolvesOnce({ Rules: [expireLogs] })
-      .resolvesOnce({ Rules: [expireLogs] })
-      .resolves({ Rules: [expireLogs, ours('ci/')] });
+      .resolvesOnce({ Rules: [expireLogs()] })
+      .resolvesOnce({ Rules: [expireLogs()] })
+      .resolvesOnce({ Rules: [expireLogs()] })
+      .resolves({ Rules: [expireLogs(), ourAbortRule('ci/')] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toMatchObject({
       state: 'added',
       confirmed: true,
@@ -281,7 +268,7 @@ describe('addAbortRules', () => {
   });
 
   it('says so when the store never shows it, and leaves the rules it does show alone', async () => {
-    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [expireLogs] });
+    s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [expireLogs()] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toMatchObject({
       state: 'added',
       confirmed: false,
@@ -298,7 +285,7 @@ describe('addAbortRules', () => {
       Expiration: { Days: 1 },
     };
     s3.on(GetBucketLifecycleConfigurationCommand)
-      .resolvesOnce({ Rules: [expireLogs] })
+      .resolvesOnce({ Rules: [expireLogs()] })
       .resolves({ Rules: [theirs] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toMatchObject({
       state: 'failed',
@@ -308,11 +295,11 @@ describe('addAbortRules', () => {
   });
 
   it('leaves a disabled rule alone and adds no second one', async () => {
-    const disabled: LifecycleRule = { ...ours('ci/'), Status: 'Disabled' };
+    const disabled: LifecycleRule = { ...ourAbortRule('ci/'), Status: 'Disabled' };
     s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [disabled] });
     expect(await addAbortRules(bucket(), ['ci/'], options())).toEqual({
       state: 'nothing-to-add',
-      disabled: [{ prefix: 'ci/', id: abortRuleId('ci/') }],
+      disabled: [{ prefix: 'ci/', id: ourAbortRule('ci/').ID }],
     });
     expect(puts()).toEqual([]);
   });
@@ -323,14 +310,14 @@ describe('changedRules', () => {
     const noId: LifecycleRule = { Status: 'Enabled', Prefix: 'a/', Expiration: { Days: 1 } };
     expect(
       changedRules(
-        [expireLogs, noId],
-        [{ ...noId, Filter: { Prefix: 'a/' }, Prefix: undefined }, expireLogs],
+        [expireLogs(), noId],
+        [{ ...noId, Filter: { Prefix: 'a/' }, Prefix: undefined }, expireLogs()],
       ),
     ).toEqual([]);
-    expect(changedRules([expireLogs, noId], [expireLogs])).toEqual([
+    expect(changedRules([expireLogs(), noId], [expireLogs()])).toEqual([
       'a rule without an ID is missing',
     ]);
-    expect(changedRules([expireLogs], [{ ...expireLogs, Status: 'Disabled' }])).toEqual([
+    expect(changedRules([expireLogs()], [{ ...expireLogs(), Status: 'Disabled' }])).toEqual([
       'rule "expire-logs" changed its meaning',
     ]);
   });

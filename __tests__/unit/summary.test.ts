@@ -17,6 +17,7 @@ import {
   tableAfter,
   tableRows,
 } from '../support/github-markdown.js';
+import { ourAbortRule } from '../support/lifecycle-fixtures.js';
 
 // The summary as GitHub shows it: each test renders the Markdown with cmark-gfm and looks at
 // the HTML, where a broken table or an element made of a key would show.
@@ -478,12 +479,6 @@ describe('renderSummary: whether the buckets clean up by themselves', () => {
 
 describe('renderSummary: the abort rules the run added (add-abort-rule)', () => {
   const uncovered: LifecycleCheck = { state: 'uncovered', prefixes: ['ci/', 'tmp/'], rules: 3 };
-  const rule = (prefix: string) => ({
-    ID: `s3-multipart-cleanup: abort incomplete uploads under ${prefix}`,
-    Status: 'Enabled' as const,
-    Filter: { Prefix: prefix },
-    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
-  });
   const withProtection = (protection: Protection, check: LifecycleCheck = uncovered) =>
     render(reportOf([['ci/a', 'aborted']]), {
       lifecycle: [{ bucket: 'test-bucket', check, protection }],
@@ -492,7 +487,7 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
   it('says what it added, and that the bucket now sweeps by itself; no advice to merge by hand', () => {
     const { $ } = withProtection({
       state: 'added',
-      rules: [rule('ci/'), rule('tmp/')],
+      rules: [ourAbortRule('ci/'), ourAbortRule('tmp/')],
       confirmed: true,
       disabled: [],
     });
@@ -500,7 +495,10 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
       '🧹 test-bucket: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).',
     );
     expect($('details summary').text()).toBe('The rules added');
-    expect(JSON.parse($('details pre').text())).toEqual([rule('ci/'), rule('tmp/')]);
+    expect(JSON.parse($('details pre').text())).toEqual([
+      ourAbortRule('ci/'),
+      ourAbortRule('tmp/'),
+    ]);
     expect($.text()).not.toContain('replaces the whole lifecycle configuration');
     expect(paragraph($, '✅')).toBe('✅ Aborted 1 stale upload; the oldest was 3d 4h old.');
     expect(foreignMarkup($)).toEqual([]);
@@ -509,7 +507,7 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
   it('says when the store did not show the rule yet', () => {
     const { $ } = withProtection({
       state: 'added',
-      rules: [rule('ci/')],
+      rules: [ourAbortRule('ci/')],
       confirmed: false,
       disabled: [],
     });
@@ -519,12 +517,16 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
   });
 
   it('shows the exact rules a dry run would add', () => {
-    const { $ } = withProtection({ state: 'would-add', rules: [rule('ci/')], disabled: [] });
+    const { $ } = withProtection({
+      state: 'would-add',
+      rules: [ourAbortRule('ci/')],
+      disabled: [],
+    });
     expect(paragraph($, '🔍 test-bucket')).toBe(
       "🔍 test-bucket: no lifecycle rule aborts incomplete uploads under ci/, tmp/. Dry run: this run would add the rule below, beside the bucket's 3 rules, which would stay as they are.",
     );
     expect($('details summary').text()).toBe('The rule it would add');
-    expect(JSON.parse($('details pre').text())).toEqual([rule('ci/')]);
+    expect(JSON.parse($('details pre').text())).toEqual([ourAbortRule('ci/')]);
   });
 
   it('says why it could not add one, fails the verdict, and keeps the advice to merge by hand', () => {
@@ -562,7 +564,7 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
   it('names only the prefixes it added a rule for, beside a disabled one', () => {
     const check: LifecycleCheck = { ...uncovered, disabled: [{ prefix: 'tmp/', id: 'paused' }] };
     const { $ } = withProtection(
-      { state: 'added', rules: [rule('ci/')], confirmed: true, disabled: check.disabled! },
+      { state: 'added', rules: [ourAbortRule('ci/')], confirmed: true, disabled: check.disabled! },
       check,
     );
     expect(paragraph($, '🧹')).toMatch(
