@@ -5,7 +5,7 @@ import type { LifecycleCheck } from './engine/lifecycle.js';
 import { abortRuleDays, abortRulePrefix } from './engine/lifecycle-rules.js';
 import type { Protection } from './engine/protect.js';
 import type { BucketAccess } from './engine/probe.js';
-import type { TrafficSummary } from './engine/traffic/traffic.js';
+import type { BucketPace, TrafficSummary } from './engine/traffic/traffic.js';
 import type { Target, UploadOutcome } from './engine/types.js';
 import { withoutCredentials } from './redact.js';
 import { visible } from './text.js';
@@ -127,12 +127,35 @@ export function trafficLine(pace: TrafficSummary): string {
   return `${inFlight} ${throttlingNote(pace)}`;
 }
 
-/** What the store's throttling did to the run, as a sentence. */
-export function throttlingNote(pace: TrafficSummary): string {
+/** Buckets a throttling note names; the rest are counted. */
+const PACED_NAMED = 5;
+
+/**
+ * What the store's throttling did to the run, as a sentence; `name` writes a bucket's name
+ * (as code in the summary).
+ */
+export function throttlingNote(pace: TrafficSummary, name = (bucket: string) => bucket): string {
   const answers = `${pace.throttled} throttling answer${pace.throttled === 1 ? '' : 's'} (SlowDown)`;
-  const rate =
-    pace.perSecond === undefined
+  const [only] = pace.paced;
+  const endedAt = (bucket: BucketPace) =>
+    bucket.perSecond === undefined
       ? ''
-      : `, and ended at ${Math.round(pace.perSecond)} requests a second`;
-  return `The store sent ${answers}: the run slowed to the pace it accepted, retried each refused abort${rate}.`;
+      : `ended at ${Math.round(bucket.perSecond)} requests a second`;
+  if (pace.buckets <= 1 && pace.paced.length === 1) {
+    const rate = endedAt(only);
+    return `The store sent ${answers}: the run slowed to the pace it accepted, retried each refused abort${rate && `, and ${rate}`}.`;
+  }
+  const others = pace.buckets - pace.paced.length;
+  const theOthers =
+    others > 0 ? ` The other ${others} bucket${others === 1 ? '' : 's'} kept their own pace.` : '';
+  if (pace.paced.length === 1) {
+    const rate = endedAt(only);
+    return `The store sent ${answers} for bucket ${name(only.bucket)}: its aborts slowed to the pace it accepted, each refused one was retried${rate && `, and it ${rate}`}.${theOthers}`;
+  }
+  const named = pace.paced.slice(0, PACED_NAMED).map((bucket) => {
+    const rate = bucket.perSecond === undefined ? '' : ` ${Math.round(bucket.perSecond)}/s`;
+    return `${name(bucket.bucket)}${rate}`;
+  });
+  const more = pace.paced.length - named.length;
+  return `The store sent ${answers} for ${pace.paced.length} buckets: each slowed to the pace it accepted, and each refused abort was retried; the paces they ended at: ${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}.${theOthers}`;
 }

@@ -22,6 +22,8 @@ export interface Counts {
 
 export interface TargetReport {
   target: Target;
+  /** Where the target stands in the input. */
+  index: number;
   counts: Counts;
   listingError?: string;
 }
@@ -33,6 +35,12 @@ export interface ReportRow {
   result: Exclude<UploadResult, 'kept'>;
   error?: string;
   size?: UploadSize;
+}
+
+/** A row kept for the table, and the index of its target. */
+interface KeptRow {
+  target: number;
+  row: ReportRow;
 }
 
 /** Enough rows to read, few enough to keep the summary far below GitHub's 1 MiB limit. */
@@ -109,8 +117,8 @@ export class RunReport {
   /** Why listing the buckets for the patterns of `bucket` failed: a failed listing too. */
   bucketListingError: string | undefined;
   private readonly byTarget = new Map<Target, TargetReport>();
-  private readonly failedRows: ReportRow[] = [];
-  private readonly otherRows: ReportRow[] = [];
+  private readonly failedRows: KeptRow[] = [];
+  private readonly otherRows: KeptRow[] = [];
 
   constructor(private readonly rowLimit = SUMMARY_ROW_LIMIT) {}
 
@@ -118,7 +126,7 @@ export class RunReport {
   addTarget(target: Target): TargetReport {
     let report = this.byTarget.get(target);
     if (!report) {
-      report = { target, counts: zeroCounts() };
+      report = { target, index: this.targets.length, counts: zeroCounts() };
       this.byTarget.set(target, report);
       this.targets.push(report);
     }
@@ -161,7 +169,7 @@ export class RunReport {
         size?.bytes,
       );
     }
-    this.keepRow({
+    this.keepRow(report.index, {
       bucket: event.target.bucket,
       upload: event.upload,
       result,
@@ -175,9 +183,15 @@ export class RunReport {
     this.totals.failed += 1;
   }
 
-  /** The rows kept for the table: failures first. */
+  /**
+   * The rows kept for the table: failures first, each kind in the order of the targets
+   * (targets cleaned at once send their rows in any order), then as they came.
+   */
   get rows(): ReportRow[] {
-    return [...this.failedRows, ...this.otherRows];
+    // Stable: rows of one target stay in the order they came.
+    const byTarget = (rows: KeptRow[]) =>
+      [...rows].sort((a, b) => a.target - b.target).map(({ row }) => row);
+    return [...byTarget(this.failedRows), ...byTarget(this.otherRows)];
   }
 
   get listingFailures(): number {
@@ -196,13 +210,14 @@ export class RunReport {
     return parts.length > 0 ? parts.join(', ') : undefined;
   }
 
-  private keepRow(row: ReportRow): void {
+  private keepRow(target: number, reportRow: ReportRow): void {
+    const row = { target, row: reportRow };
     if (this.failedRows.length + this.otherRows.length < this.rowLimit) {
-      (row.result === 'failed' ? this.failedRows : this.otherRows).push(row);
+      (reportRow.result === 'failed' ? this.failedRows : this.otherRows).push(row);
       return;
     }
     this.omittedRows += 1;
-    if (row.result === 'failed' && this.otherRows.length > 0) {
+    if (reportRow.result === 'failed' && this.otherRows.length > 0) {
       this.otherRows.pop();
       this.failedRows.push(row);
     }

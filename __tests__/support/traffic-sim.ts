@@ -166,6 +166,30 @@ export interface SimResult {
   peakInFlight: number;
 }
 
+/** One bucket of a simulated fleet: its own store (its own throttle) and its uploads. */
+export interface SimBucket {
+  name: string;
+  store: SimStore;
+  uploads: number;
+}
+
+/** What became of one bucket of a fleet. */
+export interface SimBucketResult {
+  /** Simulated milliseconds from the run's start to the bucket's last answer. */
+  doneMs: number;
+  requests: number;
+  slowDowns: number;
+  failed: number;
+}
+
+export interface SimFleetResult {
+  elapsedMs: number;
+  buckets: Record<string, SimBucketResult>;
+  /** The most aborts in flight at once, for all buckets together. */
+  peakInFlight: number;
+  traffic: AbortTraffic;
+}
+
 /**
  * Cleans `uploads` uploads through `store` with the action's own abort path, in simulated
  * time. With `clientCpuMs`, the client handles one answer at a time on its one thread, each
@@ -176,59 +200,89 @@ export async function simulate(
   store: SimStore,
   setting: ConcurrencySetting,
   uploads: number,
-  { clientCpuMs = 0 } = {},
+  options: { clientCpuMs?: number } = {},
 ): Promise<SimResult> {
-  const clock = new SimClock();
-  const traffic = AbortTraffic.for(setting, undefined, clock);
-  let inFlight = 0;
-  let requests = 0;
-  let slowDowns = 0;
-  let clientBusyUntil = 0;
-  const send: AbortSender = Object.assign(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        requests += 1;
-        inFlight += 1;
-        store.peakInFlight = Math.max(store.peakInFlight, inFlight);
-        const { afterMs, outcome } = store.answer(clock.now());
-        const settle = () => {
-          if (outcome === 'ok') return resolve();
-          if (outcome === 'slow-down') slowDowns += 1;
-          const [status, name] =
-            outcome === 'slow-down' ? [503, 'SlowDown'] : [500, 'InternalError'];
-          reject(Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } }));
-        };
-        clock.at(clock.now() + afterMs, () => {
-          inFlight -= 1;
-          if (clientCpuMs === 0) return settle();
-          clientBusyUntil = Math.max(clientBusyUntil, clock.now()) + clientCpuMs;
-          clock.at(clientBusyUntil, settle);
-        });
-      }),
-    { retries: false },
-  );
-  async function* listed(): AsyncGenerator<Upload> {
-    for (let i = 0; i < uploads; i += 1)
-      yield { key: `k${i}`, uploadId: `u${i}`, initiated: undefined };
-  }
-  let failed = 0;
-  const work = (async () => {
-    const results = mapConcurrent(
-      listed(),
-      (upload) => abortUpload(upload, send, traffic),
-      () => traffic.limit,
-    );
-    for await (const attempt of results) if (attempt.result !== 'aborted') failed += 1;
-  })();
-  await clock.run(work);
-  const elapsedMs = clock.now();
+  const fleet = await simulateFleet([{ name: 'sim', store, uploads }], setting, options);
+  const { requests, slowDowns, failed } = fleet.buckets.sim;
   return {
-    elapsedMs,
-    abortsPerSecond: (uploads * 1000) / elapsedMs,
+    elapsedMs: fleet.elapsedMs,
+    abortsPerSecond: (uploads * 1000) / fleet.elapsedMs,
     requests,
     slowDowns,
     failed,
-    settled: traffic.summary().settled,
+    settled: fleet.traffic.summary().settled,
     peakInFlight: store.peakInFlight,
   };
+}
+
+/**
+ * Cleans several buckets at once, as the action cleans its targets: a pool for each bucket,
+ * one traffic for the run (one bound on requests in flight, a pace for each bucket), each
+ * bucket answered by its own store.
+ */
+export async function simulateFleet(
+  buckets: SimBucket[],
+  setting: ConcurrencySetting,
+  {
+    clientCpuMs = 0,
+    stop,
+    clock = new SimClock(),
+  }: { clientCpuMs?: number; stop?: AbortSignal; clock?: SimClock } = {},
+): Promise<SimFleetResult> {
+  const traffic = AbortTraffic.for(setting, stop, clock);
+  let inFlight = 0;
+  let peakInFlight = 0;
+  let clientBusyUntil = 0;
+  const results: Record<string, SimBucketResult> = {};
+  const cleanBucket = async ({ name, store, uploads }: SimBucket) => {
+    const result: SimBucketResult = { doneMs: 0, requests: 0, slowDowns: 0, failed: 0 };
+    results[name] = result;
+    let storeInFlight = 0;
+    const send: AbortSender = Object.assign(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          result.requests += 1;
+          inFlight += 1;
+          storeInFlight += 1;
+          peakInFlight = Math.max(peakInFlight, inFlight);
+          store.peakInFlight = Math.max(store.peakInFlight, storeInFlight);
+          const { afterMs, outcome } = store.answer(clock.now());
+          // The run's stop cancels a request in flight, as the client does.
+          stop?.addEventListener('abort', () => reject(new Error('Request aborted')), {
+            once: true,
+          });
+          const settle = () => {
+            result.doneMs = clock.now();
+            if (outcome === 'ok') return resolve();
+            if (outcome === 'slow-down') result.slowDowns += 1;
+            const [status, code] =
+              outcome === 'slow-down' ? [503, 'SlowDown'] : [500, 'InternalError'];
+            reject(
+              Object.assign(new Error(code), { name: code, $metadata: { httpStatusCode: status } }),
+            );
+          };
+          clock.at(clock.now() + afterMs, () => {
+            inFlight -= 1;
+            storeInFlight -= 1;
+            if (clientCpuMs === 0) return settle();
+            clientBusyUntil = Math.max(clientBusyUntil, clock.now()) + clientCpuMs;
+            clock.at(clientBusyUntil, settle);
+          });
+        }),
+      { retries: false },
+    );
+    async function* listed(): AsyncGenerator<Upload> {
+      for (let i = 0; i < uploads; i += 1)
+        yield { key: `k${i}`, uploadId: `u${i}`, initiated: undefined };
+    }
+    const lane = traffic.forBucket(name);
+    const attempts = mapConcurrent(
+      listed(),
+      (upload) => abortUpload(upload, send, lane),
+      () => traffic.limit,
+    );
+    for await (const attempt of attempts) if (attempt.result !== 'aborted') result.failed += 1;
+  };
+  await clock.run(Promise.all(buckets.map(cleanBucket)));
+  return { elapsedMs: clock.now(), buckets: results, peakInFlight, traffic };
 }

@@ -44,7 +44,7 @@ describe('abortUpload', () => {
       jest.spyOn(Math, 'random').mockReturnValue(0.5);
       const clock = new SimClock();
       const { send, sentAt } = failing(clock, [failure, failure, failure, failure]);
-      const traffic = AbortTraffic.for(1, undefined, clock);
+      const traffic = AbortTraffic.for(1, undefined, clock).forBucket('bucket');
 
       expect(await clock.run(abortUpload(upload, send, traffic))).toEqual({ result: 'aborted' });
       const waits = sentAt.slice(1).map((at, i) => at - sentAt[i]);

@@ -299,3 +299,53 @@ describe('cleanTarget', () => {
     ]);
   });
 });
+
+describe('targets cleaned at once', () => {
+  it('share one limit exactly, and one bound on requests in flight, however they race', async () => {
+    const s3 = mockClient(S3Client);
+    const buckets = ['b0', 'b1', 'b2', 'b3', 'b4'];
+    for (const bucket of buckets) {
+      s3.on(ListMultipartUploadsCommand, { Bucket: bucket }).resolves({
+        Uploads: Array.from({ length: 40 }, (_, i) => listed(`pre/${i}`, `${bucket}-${i}`, old)),
+      });
+    }
+    // Answers in any order, some after others started: the budget is taken before each wait.
+    let inFlight = 0;
+    let peakInFlight = 0;
+    const later = async <T>(value: T) => {
+      peakInFlight = Math.max(peakInFlight, (inFlight += 1));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+      inFlight -= 1;
+      return value;
+    };
+    s3.on(ListPartsCommand).callsFake(() => later({ Parts: [{ Size: 1 }], IsTruncated: false }));
+    s3.on(AbortMultipartUploadCommand).callsFake(() => later({}));
+    const client = new S3Client({ region: 'us-east-1' });
+    const traffic = AbortTraffic.for(16);
+    const budget = { remaining: 37 };
+    const clean = async (bucket: string) => {
+      const events: CleanupEvent[] = [];
+      const plan = {
+        cutoff,
+        dryRun: false,
+        traffic,
+        budget,
+        measureSize: true,
+        sendAbort: sdkAbortSender(client, bucket),
+      };
+      for await (const event of cleanTarget(client, { bucket, prefix: 'pre/' }, plan)) {
+        events.push(event);
+      }
+      return events;
+    };
+    const events = (await Promise.all(buckets.map(clean))).flat();
+
+    const results = events.map((event) => (event.kind === 'upload' ? event.result : event.kind));
+    expect(results.filter((result) => result === 'aborted')).toHaveLength(37);
+    expect(results.filter((result) => result === 'left')).toHaveLength(200 - 37);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(37);
+    expect(budget.remaining).toBe(0);
+    // Size reads and aborts, for all the targets together.
+    expect(peakInFlight).toBe(16);
+  });
+});

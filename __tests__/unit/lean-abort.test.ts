@@ -161,7 +161,7 @@ describe('the lean abort path', () => {
     answers.set('raced', [{ status: 404, code: 'NoSuchUpload' }]);
     const s3 = client();
     const send = (await leanAbortSender(s3, 'bucket'))!;
-    const traffic = AbortTraffic.for(1);
+    const traffic = AbortTraffic.for(1).forBucket('bucket');
     const denied = await abortUpload(upload('denied'), send, traffic);
     const raced = await abortUpload(upload('raced'), send, traffic);
     s3.destroy();
@@ -186,7 +186,11 @@ describe('the lean abort path', () => {
     const s3 = client();
     const send = (await leanAbortSender(s3, 'bucket'))!;
     // The pace is the simulation's to test (traffic.test.ts): here it never holds back.
-    const traffic = new AbortTraffic(1, ceilingConcurrency({ initial: 1, max: 1 }), unpaced());
+    const traffic = new AbortTraffic(
+      1,
+      ceilingConcurrency({ initial: 1, max: 1 }),
+      unpaced,
+    ).forBucket('bucket');
     const busy = await abortUpload(upload('busy'), send, traffic);
     const unavailable = await abortUpload(upload('unavailable'), send, traffic);
     const broken = await abortUpload(upload('broken'), send, traffic);
@@ -198,7 +202,7 @@ describe('the lean abort path', () => {
       received.filter((request) => request.rawPath === `/bucket/${key}`).length;
     expect(['busy', 'unavailable', 'broken'].map(attempts)).toEqual([9, 9, 5]);
     // Counted as throttling, for the pace and for the report.
-    expect(traffic.summary().throttled).toBe(16);
+    expect(traffic.throttled).toBe(16);
   }, 10_000);
 });
 

@@ -5,6 +5,7 @@ import {
   queueStore,
   SimClock,
   simulate,
+  simulateFleet,
   slidingWindowStore,
   slowDownStore,
   type SimResult,
@@ -156,7 +157,7 @@ describe('AbortTraffic', () => {
   it('lets the requests waiting for the pace go at once when the run stops, to find it stopped', async () => {
     const clock = new SimClock();
     const stop = new AbortController();
-    const traffic = AbortTraffic.for(8, stop.signal, clock);
+    const traffic = AbortTraffic.for(8, stop.signal, clock).forBucket('bucket');
     // A refusal with nothing accepted yet: the slowest pace, a request a second.
     const first = (await traffic.send())!;
     traffic.answered(first, 'throttled');
@@ -167,5 +168,88 @@ describe('AbortTraffic', () => {
     // The first may leave before the stop, if the pace allowed one; none after it.
     expect(sent.slice(1)).toEqual([undefined, undefined, undefined, undefined]);
     expect(clock.now()).toBe(200);
+  });
+});
+
+describe('a fleet: buckets cleaned side by side, one bound in flight, a pace for each bucket', () => {
+  // 50 buckets 25 ms away, one of which refuses aborts beyond 30 a second (a token bucket).
+  const hotRate = 30;
+  const fleet = (hotFirst: boolean) => {
+    const cold = Array.from({ length: 49 }, (_, i) => ({
+      name: `cold-${i}`,
+      store: delayStore(25),
+      uploads: 80,
+    }));
+    const hot = { name: 'hot', store: slowDownStore(hotRate, 25), uploads: 80 };
+    return hotFirst ? [hot, ...cold] : [...cold, hot];
+  };
+
+  it.each([true, false])(
+    'paces the bucket that throttles apart from the others (listed first: %s)',
+    async (hotFirst) => {
+      const run = await simulateFleet(fleet(hotFirst), 'auto');
+      const others = Object.entries(run.buckets).filter(([name]) => name !== 'hot');
+      const hot = run.buckets.hot;
+      const withoutHot = await simulateFleet(
+        fleet(hotFirst).filter((b) => b.name !== 'hot'),
+        'auto',
+      );
+      const hotAlone = await simulateFleet([fleet(true)[0]], 'auto');
+
+      // No other bucket is refused, nor held back by the hot one's pace.
+      expect(others.map(([, bucket]) => bucket.slowDowns)).toEqual(others.map(() => 0));
+      const othersDoneMs = Math.max(...others.map(([, bucket]) => bucket.doneMs));
+      expect(othersDoneMs).toBeLessThanOrEqual(1.2 * withoutHot.elapsedMs);
+      // The hot bucket keeps to its own rate, from what it accepted itself.
+      expect(hot.failed).toBe(0);
+      expect(hot.slowDowns / hot.requests).toBeLessThanOrEqual(0.25);
+      expect(run.elapsedMs).toBeLessThanOrEqual(
+        1.5 * Math.max(hotAlone.elapsedMs, withoutHot.elapsedMs),
+      );
+      expect(run.traffic.summary()).toMatchObject({
+        buckets: 50,
+        throttled: hot.slowDowns,
+        paced: [{ bucket: 'hot', throttled: hot.slowDowns }],
+      });
+    },
+  );
+
+  it('keeps one bound on aborts in flight for all the buckets together', async () => {
+    const buckets = Array.from({ length: 20 }, (_, i) => ({
+      name: `b${i}`,
+      store: delayStore(40),
+      uploads: 200,
+    }));
+    const run = await simulateFleet(buckets, 24);
+    expect(run.peakInFlight).toBe(24);
+    expect(Object.values(run.buckets).every((bucket) => bucket.failed === 0)).toBe(true);
+  });
+
+  it('lets every bucket’s waiting aborts go at once when the run stops, paced or not', async () => {
+    const clock = new SimClock();
+    const stop = new AbortController();
+    clock.at(3_000, () => stop.abort());
+    // Of the run's two slots, one is held by an answer that takes a minute; two buckets are
+    // held back by their paces (a request a second at most), and a fourth bucket's aborts
+    // wait for the other slot.
+    const run = await simulateFleet(
+      [
+        { name: 'slow', store: delayStore(60_000), uploads: 1 },
+        { name: 'hot-1', store: slowDownStore(1, 10), uploads: 100 },
+        { name: 'hot-2', store: slowDownStore(1, 10), uploads: 100 },
+        { name: 'busy', store: delayStore(10), uploads: 10_000 },
+      ],
+      2,
+      { stop: stop.signal, clock },
+    );
+
+    expect(run.elapsedMs).toBe(3_000);
+    const { slow, busy, ...hot } = run.buckets;
+    expect(slow.failed).toBe(1);
+    expect(busy.failed).toBeGreaterThan(0);
+    for (const bucket of Object.values(hot)) expect(bucket.failed).toBeGreaterThan(90);
+    const paces = run.traffic.summary().paced.map((bucket) => bucket.perSecond);
+    expect(paces).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(Math.max(...(paces as number[]))).toBeLessThan(3);
   });
 });

@@ -12,7 +12,10 @@ export interface CleanupPlan {
   /** Uploads initiated at or before this instant are stale. Fixed once, before any listing. */
   cutoff: Date;
   dryRun: boolean;
-  /** How many aborts may be in flight, and at what pace they leave: one for the whole run. */
+  /**
+   * How many requests may be in flight, for the whole run, and at what pace each bucket's
+   * aborts leave: one for the run, shared by the targets cleaned at once.
+   */
   traffic: AbortTraffic;
   /** How this bucket's aborts are sent (abortSenderFor). */
   sendAbort: AbortSender;
@@ -54,6 +57,7 @@ export async function* cleanTarget(
   plan: CleanupPlan,
 ): AsyncGenerator<CleanupEvent> {
   const { stop } = plan;
+  const traffic = plan.traffic.forBucket(target.bucket);
   let listingError: string | undefined;
   async function* uploadsUnderPrefix(): AsyncGenerator<Upload> {
     try {
@@ -87,7 +91,9 @@ export async function* cleanTarget(
       if (plan.budget.remaining <= 0) return { ...outcome, result: 'left' };
       plan.budget.remaining -= 1;
     }
-    const measured = plan.measureSize ? await measure(client, target, upload, stop) : {};
+    const measured = plan.measureSize
+      ? await plan.traffic.inSlot(() => measure(client, target, upload, stop))
+      : {};
     if (measured.gone) return { ...outcome, result: 'gone' };
     const sized = { ...outcome, size: measured.size, sizeError: measured.sizeError };
     if (plan.dryRun) return { ...sized, result: 'would-abort' };
@@ -96,7 +102,7 @@ export async function* cleanTarget(
 
   /** Aborts exactly one upload, by its own key and upload id. */
   const abort = async (upload: Upload): Promise<Pick<UploadOutcome, 'result' | 'error'>> => {
-    const attempts = await abortUpload(upload, plan.sendAbort, plan.traffic);
+    const attempts = await abortUpload(upload, plan.sendAbort, traffic);
     switch (attempts.result) {
       case 'aborted':
       case 'gone':

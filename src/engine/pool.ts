@@ -80,6 +80,16 @@ export async function* mapConcurrent<T, R>(
  */
 export const BUCKETS_IN_FLIGHT = 32;
 
+/**
+ * How many targets are listed at once. Most targets of a fleet hold a few uploads and cost a
+ * few round trips each (the listing, the first aborts, the last), so cleaned one after
+ * another a fleet costs the sum of its round trips; 32 at once take that many round trips
+ * together, as the probes do. It is not the bound on aborts, which the run's traffic keeps
+ * for all targets; and it bounds the pages held: at most two a target (one being aborted,
+ * the next being listed), 64 of 1,000 uploads.
+ */
+export const TARGETS_AT_ONCE = 32;
+
 /** `work` on every item, at most `limit` at once; the results in the items' order. */
 export async function mapAll<T, R>(
   items: readonly T[],

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { BUCKETS_IN_FLIGHT, TARGETS_AT_ONCE } from './pool.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from './traffic/traffic.js';
 import {
   SMITHY_CONTEXT_KEY,
@@ -47,8 +48,13 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export function createS3Client(settings: ClientSettings): S3Client {
   const agentOptions = {
     keepAlive: true,
-    // Sockets are opened as needed: the bound is what `auto` may climb to.
-    maxSockets: (settings.concurrency === 'auto' ? MAX_CONCURRENCY : settings.concurrency) + 1,
+    // Sockets are opened as needed: the bound is what `auto` may climb to, plus the targets
+    // listed at once and the lifecycle reads going on meanwhile, so that neither waits for
+    // a socket behind the aborts.
+    maxSockets:
+      (settings.concurrency === 'auto' ? MAX_CONCURRENCY : settings.concurrency) +
+      TARGETS_AT_ONCE +
+      BUCKETS_IN_FLIGHT,
     // Node's own proxy support (24.5+): HTTP in absolute form, HTTPS through CONNECT.
     proxyEnv: settings.proxyEnv,
   };

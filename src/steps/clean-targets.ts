@@ -1,5 +1,6 @@
 import { cleanTarget, type CleanupPlan } from '../engine/cleanup.js';
 import { excludeMatcher } from '../engine/exclude.js';
+import { mapAll, TARGETS_AT_ONCE } from '../engine/pool.js';
 import type { CleanupEvent, Target } from '../engine/types.js';
 import { targetsOf } from '../inputs.js';
 import { describeTarget, outcomeLine } from '../log-lines.js';
@@ -9,17 +10,19 @@ import { cutoffOf } from '../run-description.js';
 import type { Runner } from '../runner.js';
 import type { ProbedBuckets } from './probe-buckets.js';
 import type { Session } from './session.js';
+import { TargetLog, writeInOrder } from './target-log.js';
 
 /**
- * Cleans every bucket and prefix in turn, each in a log group of its own, with one plan for
- * the whole run: its cutoff, its limit and its traffic are shared by every target.
+ * Cleans every bucket and prefix, several at once, with one plan for the whole run: its
+ * cutoff, its limit and its bound on requests in flight are shared by every target, and each
+ * bucket keeps its own pace. Each target's log is a group of its own, in the input's order.
  */
 export async function cleanTargets(
   session: Session,
   { buckets, clockOffsetMs }: ProbedBuckets,
   runner: Runner,
 ): Promise<void> {
-  const { config, startedAt, stop, traffic } = session;
+  const { config, startedAt, stop, traffic, report } = session;
   const plan: Omit<CleanupPlan, 'sendAbort'> = {
     cutoff: cutoffOf(startedAt, clockOffsetMs, config),
     dryRun: config.dryRun,
@@ -32,42 +35,66 @@ export async function cleanTargets(
   const storeStart = startedAt.getTime() + clockOffsetMs;
   const byName = new Map(buckets.map((access) => [access.bucket, access]));
   const names = buckets.map((access) => access.bucket);
-  for (const target of targetsOf({ buckets: names, prefixes: config.prefixes })) {
-    const { client, listing, sendAbort } = byName.get(target.bucket)!;
-    const events = cleanTarget(client, target, { ...plan, listing, sendAbort });
-    await cleanTargetInGroup(events, target, session, storeStart, runner);
+  const targets = targetsOf({ buckets: names, prefixes: config.prefixes });
+  // The summary's tables list the targets in the input's order, whichever finishes first.
+  for (const target of targets) report.addTarget(target);
+  const logs = targets.map((target) => new TargetLog(`Cleaning ${describeTarget(target)}`, runner));
+  const written = writeInOrder(logs, runner);
+  // Read once: it is the environment, and each read costs as much as the log line it guards.
+  const debug = runner.isDebug();
+  try {
+    await mapAll(
+      [...targets.keys()],
+      async (i) => {
+        const target = targets[i];
+        const { client, listing, sendAbort } = byName.get(target.bucket)!;
+        const events = cleanTarget(client, target, { ...plan, listing, sendAbort });
+        try {
+          await recordTarget(events, target, session, { storeStart, debug, log: logs[i] });
+        } finally {
+          logs[i].end();
+        }
+      },
+      TARGETS_AT_ONCE,
+    );
+  } finally {
+    // A target that never started (a bug stopped the run) has nothing to write.
+    for (const log of logs) log.end();
+    await written;
   }
 }
 
-/** One target's outcomes into the report, the log and the report file, as they arrive. */
-async function cleanTargetInGroup(
+interface TargetOutput {
+  /** When the store's clock read the run's start: for the uploads' ages. */
+  storeStart: number;
+  debug: boolean;
+  log: TargetLog;
+}
+
+/** One target's outcomes into the report, its log and the report file, as they arrive. */
+async function recordTarget(
   events: AsyncIterable<CleanupEvent>,
   target: Target,
   { report, reportFile, redact }: Session,
-  storeStart: number,
-  runner: Runner,
+  { storeStart, debug, log }: TargetOutput,
 ): Promise<void> {
   const { counts } = report.addTarget(target);
-  // Read once: it is the environment, and each read costs as much as the log line it guards.
-  const debug = runner.isDebug();
-  await runner.group(`Cleaning ${describeTarget(target)}`, async () => {
-    for await (const event of events) {
-      const safeEvent = redactEvent(event, redact);
-      report.record(safeEvent);
-      logEvent(safeEvent, storeStart, debug, runner);
-      if (safeEvent.kind === 'upload') await reportFile?.write(safeEvent, storeStart);
-    }
-    runner.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
-  });
+  for await (const event of events) {
+    const safeEvent = redactEvent(event, redact);
+    report.record(safeEvent);
+    logEvent(safeEvent, storeStart, debug, log);
+    if (safeEvent.kind === 'upload') await reportFile?.write(safeEvent, storeStart);
+  }
+  log.info(`${describeTarget(target)}: ${formatCounts(counts)}`);
 }
 
-function logEvent(event: CleanupEvent, nowMs: number, debug: boolean, runner: Runner): void {
+function logEvent(event: CleanupEvent, nowMs: number, debug: boolean, log: TargetLog): void {
   if (event.kind === 'listing-failed') {
-    runner.error(`Listing ${describeTarget(event.target)} failed: ${event.error}`);
+    log.error(`Listing ${describeTarget(event.target)} failed: ${event.error}`);
     return;
   }
   // Every other upload is a debug line: not built at all unless debug logging is on, as
   // writing one per upload costs more than the rest of the action's own code.
-  if (event.result === 'failed') runner.info(outcomeLine(event, nowMs));
-  else if (event.result !== 'kept' && debug) runner.debug(outcomeLine(event, nowMs));
+  if (event.result === 'failed') log.info(outcomeLine(event, nowMs));
+  else if (event.result !== 'kept' && debug) log.debug(outcomeLine(event, nowMs));
 }

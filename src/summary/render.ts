@@ -61,7 +61,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     contextLine(run),
     headline(report, run),
     minioCaveat(run),
-    run.traffic && run.traffic.throttled > 0 ? `🐢 ${throttlingNote(run.traffic)}` : '',
+    run.traffic && run.traffic.throttled > 0 ? `🐢 ${throttlingNote(run.traffic, codeSpan)}` : '',
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
     groupsTable(report, run),
     patternsSection(run.patterns ?? [], report.bucketListingError),

@@ -1,6 +1,6 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { isGoneError } from '../errors.js';
-import type { AbortTraffic } from '../traffic/traffic.js';
+import type { BucketTraffic } from '../traffic/traffic.js';
 import type { Upload } from '../types.js';
 import type { AbortSender } from './senders.js';
 
@@ -25,7 +25,7 @@ export type AbortAttempts =
 export async function abortUpload(
   upload: Upload,
   send: AbortSender,
-  traffic: AbortTraffic,
+  traffic: BucketTraffic,
 ): Promise<AbortAttempts> {
   let failures = 0;
   for (;;) {
