@@ -130,6 +130,19 @@ describe('throttlingRate', () => {
     expect(second.perSecond).toBeCloseTo(0.85 * 40, 5);
   });
 
+  it('sends nothing until a second after the oldest it took, once the store went on refusing', () => {
+    // A store that took 30 within a few ms refuses everything until that second is over.
+    const rate = throttlingRate();
+    accepted(rate, 0, 30); // answered from 0 ms on
+    rate.onAnswered(100, 90, true);
+    expect(rate.nextSendAt(100)).toBe(100); // the one request that tells bucket from second
+    rate.onSent(100);
+    rate.onAnswered(400, 390, true); // refused again, nothing taken since the cut
+    expect(rate.nextSendAt(400)).toBe(1_010);
+    expect(rate.nextSendAt(1_009)).toBe(1_010);
+    expect(rate.nextSendAt(1_010)).toBe(1_010);
+  });
+
   it('finds the rate again when the store takes requests after refusing all of them for seconds', () => {
     // Amazon S3 answers SlowDown to every request while it splits a busy prefix: the pace
     // falls to its slowest, and the seconds the store took nothing say nothing of its rate.
@@ -147,11 +160,11 @@ describe('throttlingRate', () => {
     accepted(rate, 0, 300);
     pacedAndAccepted(rate, 300, 3_000, true);
     // A few taken as the pace doubles from its slowest, then a refusal at the pace reached.
-    pacedAndAccepted(rate, 3_000, 4_200);
+    pacedAndAccepted(rate, 3_000, 5_000);
     const refusedAt = rate.perSecond!;
     expect(refusedAt).toBeGreaterThanOrEqual(8);
-    rate.onAnswered(4_200, 4_195, true);
-    // 85% of what it took lately (3 in its last second, here), not a request a second.
+    rate.onAnswered(5_000, 4_995, true);
+    // 85% of what it took lately (a few in its last second, here), not a request a second.
     expect(rate.perSecond!).toBeGreaterThan(2);
     expect(rate.perSecond!).toBeLessThanOrEqual(0.85 * (refusedAt / 2));
   });

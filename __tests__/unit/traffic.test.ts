@@ -54,8 +54,10 @@ describe('a number given, opened by doubling', () => {
   it('reaches its number within a few round trips where answers come quickly', async () => {
     const result = await simulate(delayStore(20), 256, 15_000);
     expect(result.peakInFlight).toBe(256);
-    // 256 every 20 ms is 12,800 a second: the opening costs a few round trips of that.
-    expect(result.abortsPerSecond).toBeGreaterThanOrEqual(0.9 * 12_800);
+    // 256 every 20 ms is 12,800 a second: the opening costs a few round trips of that, ten
+    // in all (the bucket's own window grows by half a round trip, for fewer refusals where a
+    // bucket's limit is a burst: three round trips more than doubling).
+    expect(result.abortsPerSecond).toBeGreaterThanOrEqual(0.85 * 12_800);
   });
 
   it('does not meet a throttling store with all of its number at once', async () => {
@@ -172,29 +174,36 @@ describe('AbortTraffic', () => {
 });
 
 describe('a fleet: buckets cleaned side by side, one bound in flight, a pace for each bucket', () => {
-  // 50 buckets 25 ms away, one of which refuses aborts beyond 30 a second (a token bucket).
+  // 50 buckets 25 ms away, one of which refuses aborts beyond 30 a second: a token bucket,
+  // or a store that takes 30 within any second, at once if they come at once, and then
+  // refuses everything until that second is over.
   const hotRate = 30;
-  const fleet = (hotFirst: boolean) => {
+  const hotStores = {
+    'token bucket': () => slowDownStore(hotRate, 25),
+    'sliding second': () => slidingWindowStore(hotRate, 25),
+  };
+  const fleet = (hotFirst: boolean, hotStore: () => SimStore) => {
     const cold = Array.from({ length: 49 }, (_, i) => ({
       name: `cold-${i}`,
       store: delayStore(25),
       uploads: 80,
     }));
-    const hot = { name: 'hot', store: slowDownStore(hotRate, 25), uploads: 80 };
+    const hot = { name: 'hot', store: hotStore(), uploads: 80 };
     return hotFirst ? [hot, ...cold] : [...cold, hot];
   };
 
   it.each([true, false])(
     'paces the bucket that throttles apart from the others (listed first: %s)',
     async (hotFirst) => {
-      const run = await simulateFleet(fleet(hotFirst), 'auto');
+      const hotStore = hotStores['token bucket'];
+      const run = await simulateFleet(fleet(hotFirst, hotStore), 'auto');
       const others = Object.entries(run.buckets).filter(([name]) => name !== 'hot');
       const hot = run.buckets.hot;
       const withoutHot = await simulateFleet(
-        fleet(hotFirst).filter((b) => b.name !== 'hot'),
+        fleet(hotFirst, hotStore).filter((b) => b.name !== 'hot'),
         'auto',
       );
-      const hotAlone = await simulateFleet([fleet(true)[0]], 'auto');
+      const hotAlone = await simulateFleet([fleet(true, hotStore)[0]], 'auto');
 
       // No other bucket is refused, nor held back by the hot one's pace.
       expect(others.map(([, bucket]) => bucket.slowDowns)).toEqual(others.map(() => 0));
@@ -211,6 +220,20 @@ describe('a fleet: buckets cleaned side by side, one bound in flight, a pace for
         throttled: hot.slowDowns,
         paced: [{ bucket: 'hot', throttled: hot.slowDowns }],
       });
+    },
+  );
+
+  // Its opening sends no more than half of what it sent so far beyond what the store took,
+  // and then it waits for the store's second to end rather than be refused through it.
+  it.each([true, false])(
+    'gets few refusals where a bucket’s store takes 30 at once, then none for a second (listed first: %s)',
+    async (hotFirst) => {
+      const run = await simulateFleet(fleet(hotFirst, hotStores['sliding second']), 'auto');
+      const others = Object.entries(run.buckets).filter(([name]) => name !== 'hot');
+      const hot = run.buckets.hot;
+      expect(others.map(([, bucket]) => bucket.slowDowns)).toEqual(others.map(() => 0));
+      expect(hot.failed).toBe(0);
+      expect(hot.slowDowns / hot.requests).toBeLessThanOrEqual(0.25);
     },
   );
 
@@ -250,6 +273,7 @@ describe('a fleet: buckets cleaned side by side, one bound in flight, a pace for
     for (const bucket of Object.values(hot)) expect(bucket.failed).toBeGreaterThan(90);
     const paces = run.traffic.summary().paced.map((bucket) => bucket.perSecond);
     expect(paces).toEqual([expect.any(Number), expect.any(Number)]);
-    expect(Math.max(...(paces as number[]))).toBeLessThan(3);
+    // A few a second at most: a pace still finding a store that takes one a second.
+    expect(Math.max(...(paces as number[]))).toBeLessThan(5);
   });
 });

@@ -32,9 +32,13 @@ export interface ConcurrencyOptions {
  * doubled once as many answers as the limit came back: once a round trip while the store
  * takes everything, more slowly while it refuses some (refusals are not answers here). A
  * store that answers quickly costs a few round trips; one that throttles does not meet
- * `max` requests at once, before anything is known of its pace.
+ * `max` requests at once, before anything is known of its pace. `growth`: the factor a
+ * round trip, if not doubling.
  */
-export function ceilingConcurrency({ initial, max }: ConcurrencyOptions): ConcurrencyLimit {
+export function ceilingConcurrency(
+  { initial, max }: ConcurrencyOptions,
+  growth = 2,
+): ConcurrencyLimit {
   let limit = Math.min(initial, max);
   let answers = 0;
   return {
@@ -45,7 +49,7 @@ export function ceilingConcurrency({ initial, max }: ConcurrencyOptions): Concur
     onSent: () => undefined,
     onAnswered() {
       if (limit >= max || (answers += 1) < limit) return;
-      limit = Math.min(max, limit * 2);
+      limit = Math.min(max, Math.ceil(limit * growth));
       answers = 0;
     },
   };

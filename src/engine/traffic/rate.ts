@@ -93,6 +93,8 @@ export function throttlingRate(): RateLimit {
   let boundSinceCutMs = 0;
   let grownAt = 0;
   let boundAt = -Infinity;
+  /** Nothing leaves before this: a store that counts by the second refuses until it is over. */
+  let quietUntil = -Infinity;
   const accepted = acceptedMeter();
 
   function refill(now: number): void {
@@ -106,7 +108,8 @@ export function throttlingRate(): RateLimit {
     if (perSecond === undefined) return;
     if (now - boundAt <= BOUND_RECENTLY_MS) {
       refill(now);
-      boundSinceCutMs += now - grownAt;
+      // A quiet span held everything back, whatever the pace: it says nothing of the pace.
+      boundSinceCutMs += Math.max(0, now - Math.max(grownAt, quietUntil));
       // At most twice as fast at once: answers to a slow pace come seldom.
       perSecond = Math.max(perSecond, Math.min(2 * perSecond, paceAfter(boundSinceCutMs)));
     }
@@ -144,11 +147,14 @@ export function throttlingRate(): RateLimit {
       // requests). Half as fast until it takes requests again, and its rate is at most what
       // it took in the last second; unless that is less than the new pace: a store that took
       // next to nothing for a second (S3 splitting a busy prefix) has told nothing of its rate.
+      // Nor does anything leave before the oldest answer it took in that second is a second
+      // old: until then such a store refuses whatever comes, at any pace.
       const pace = perSecond / 2;
       const took = Math.min(knownRate ?? Infinity, tookInLastSecond);
       knownRate = took > pace ? took : undefined;
       openingRate = undefined;
       countsBySecond = true;
+      quietUntil = accepted.oldestInLastSecond(now) + SECOND_MS;
       return pace;
     }
     // It took the pace for a while, then refused: its rate is what it accepts now, when
@@ -195,6 +201,10 @@ export function throttlingRate(): RateLimit {
     },
     nextSendAt(now) {
       if (perSecond === undefined) return now;
+      if (now < quietUntil) {
+        boundAt = now;
+        return quietUntil;
+      }
       refill(now);
       if (tokens >= 1) return now;
       boundAt = now;
@@ -240,6 +250,16 @@ function acceptedMeter() {
     inLastSecond(now: number): number {
       advance(now);
       return counts.reduce((sum, n) => sum + n, 0);
+    },
+    /** The end of the oldest span of the last second that holds an answer; a second ago if none. */
+    oldestInLastSecond(now: number): number {
+      advance(now);
+      for (let back = counts.length - 1; back >= 0; back -= 1) {
+        if (counts[(current - back + counts.length) % counts.length] > 0) {
+          return (current - back + 1) * BUCKET_MS;
+        }
+      }
+      return now - SECOND_MS;
     },
     /** Answers a second, over the most recent span that is RECENT_MS long and holds RECENT_ANSWERS (or the whole second). */
     perSecond(now: number): number {

@@ -16,6 +16,14 @@ export type ConcurrencySetting = number | 'auto';
  */
 export const INITIAL_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 256;
+/**
+ * A bucket's own window opens from 8 and grows by half, not double, a round trip: a store
+ * that takes N of a bucket at once and then refuses (a limit by the second) refuses what the
+ * last window sent beyond N, and a window of half the sent so far costs half as many
+ * refusals. Three more round trips to 256 than doubling from 4.
+ */
+const BUCKET_OPENING = { initial: 8, max: MAX_CONCURRENCY };
+const BUCKET_OPENING_GROWTH = 1.5;
 
 /** A bucket the store throttled, and the pace it ended at. */
 export interface BucketPace {
@@ -77,9 +85,7 @@ export class AbortTraffic {
   forBucket(bucket: string): BucketTraffic {
     let traffic = this.buckets.get(bucket);
     if (!traffic) {
-      const opening = new RequestSlots(
-        ceilingConcurrency({ initial: INITIAL_CONCURRENCY, max: MAX_CONCURRENCY }),
-      );
+      const opening = new RequestSlots(ceilingConcurrency(BUCKET_OPENING, BUCKET_OPENING_GROWTH));
       traffic = new BucketTraffic(
         bucket,
         this.paceOfBucket(),
