@@ -25,6 +25,7 @@ import {
   timed,
 } from './tools.mjs';
 import { benchCeiling } from './ceiling.mjs';
+import { benchFleet } from './fleet.mjs';
 import { benchLoad, DEFAULT_DELAYS, LOAD_PROFILES } from './load.mjs';
 import { printReport } from './report.mjs';
 
@@ -33,8 +34,9 @@ import { printReport } from './report.mjs';
 const USAGE = `usage: npm run bench -- [options]
   --uploads N           stale uploads per timed run of loopback and rtt20 (default 3000)
   --rounds R            rounds of the contenders per profile (default 3, at least 3)
-  --profile P           loopback, rtt20, ceiling, delay, queue, slowdown, both (loopback
-                        and rtt20), load (delay, queue and slowdown) or all (default all)
+  --profile P           loopback, rtt20, ceiling, delay, queue, slowdown, fleet, both
+                        (loopback and rtt20), load (delay, queue and slowdown) or all
+                        (default all)
   --ceiling-uploads N   uploads per timed run of the ceiling profile (default 20000)
   --delay-uploads N     uploads per timed run of the delay profile (default 10000)
   --delays LIST         the delay profile's stores: answers MS after their request, each
@@ -43,7 +45,7 @@ const USAGE = `usage: npm run bench -- [options]
   --slowdown-uploads N  uploads per timed run of the slowdown profile (default 15000)
   --before PATH         a baseline bundle (dist/index.js of an earlier version) to run in
                         the delay, queue and slowdown profiles beside the action, with its
-                        defaults and with fixed numbers
+                        defaults and with fixed numbers, and once a scenario in fleet
   --before-uploads N    uploads per run of the baseline (default: as many as the action's;
                         never more); fewer are compared by aborts/s
   --rclone-uploads N    uploads per rclone run, if rclone through rtt20 is too slow
@@ -73,6 +75,8 @@ for (const name of options.profiles) {
     profiles.push(
       await benchCeiling({ uploads: options.ceilingUploads, rounds: options.rounds, log }),
     );
+  } else if (name === 'fleet') {
+    profiles.push(await benchFleet({ rounds: options.rounds, before: options.before, log }));
   } else if (name === 'loopback' || name === 'rtt20') {
     profiles.push(await benchProfile(name));
   } else {
@@ -312,13 +316,14 @@ function parseOptions() {
     delay: ['delay'],
     queue: ['queue'],
     slowdown: ['slowdown'],
+    fleet: ['fleet'],
     both: ['loopback', 'rtt20'],
     load,
-    all: ['loopback', 'rtt20', 'ceiling', ...load],
+    all: ['loopback', 'rtt20', 'ceiling', ...load, 'fleet'],
   }[values.profile];
   if (!profiles) {
     fail(
-      `--profile must be loopback, rtt20, ceiling, delay, queue, slowdown, both, load or all, got ${values.profile}`,
+      `--profile must be loopback, rtt20, ceiling, delay, queue, slowdown, fleet, both, load or all, got ${values.profile}`,
     );
   }
   const before = values.before === undefined ? undefined : resolve(values.before);
@@ -328,7 +333,7 @@ function parseOptions() {
     uploads,
     rounds: count('rounds', values.rounds, 3),
     profiles:
-      /** @type {('loopback' | 'rtt20' | 'ceiling' | import('./load.mjs').LoadProfileName)[]} */ (
+      /** @type {('loopback' | 'rtt20' | 'ceiling' | 'fleet' | import('./load.mjs').LoadProfileName)[]} */ (
         profiles
       ),
     ceilingUploads: count('ceiling-uploads', values['ceiling-uploads']),

@@ -1,5 +1,6 @@
 // Turns the benchmark's measurements into medians, ratios and the targets, and prints
 // them as plain-text tables (or JSON with --json).
+import { renderFleet, summariseFleet } from './fleet.mjs';
 import { renderLoad, summariseLoad } from './load-report.mjs';
 import { median, renderTargets, target } from './targets.mjs';
 
@@ -64,7 +65,7 @@ function summariseMemory(runs) {
 /**
  * @param {{ machine: Record<string, unknown>, options: { uploads: number, rounds: number },
  *   startup?: Record<'bare' | 'invalidInput' | 'emptyBucket', number[]>,
- *   profiles: (Profile | import('./load.mjs').LoadProfile)[],
+ *   profiles: (Profile | import('./load.mjs').LoadProfile | import('./fleet.mjs').FleetProfile)[],
  *   memory?: { uploads: number, maxRssKb?: number, seconds: number }[],
  *   others: { tool: string, skipped: string }[] } & { options: { json: boolean } }} results
  */
@@ -81,7 +82,13 @@ export function printReport(results) {
           { median: median(runs), runs },
         ]),
       ),
-    profiles: results.profiles.map((p) => ('kind' in p ? summariseLoad(p) : summariseProfile(p))),
+    profiles: results.profiles.map((p) =>
+      !('kind' in p)
+        ? summariseProfile(p)
+        : p.kind === 'fleet'
+          ? summariseFleet(p)
+          : summariseLoad(p),
+    ),
     memory: summariseMemory(results.memory),
     others: results.others,
   };
@@ -156,6 +163,10 @@ function renderText(summary) {
     }
     if (profile.kind === 'load') {
       lines.push(...renderLoad(profile), '');
+      continue;
+    }
+    if (profile.kind === 'fleet') {
+      lines.push(...renderFleet(profile), '');
       continue;
     }
     const how =

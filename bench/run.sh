@@ -26,7 +26,7 @@ for i in "${!args[@]}"; do
     --profile) profile=${args[i + 1]-} ;;
   esac
   case ${profile} in
-    ceiling | delay | queue | slowdown | load) stand_ins_only=true ;;
+    ceiling | delay | queue | slowdown | load | fleet) stand_ins_only=true ;;
   esac
 done
 

@@ -18,7 +18,11 @@
 //
 // Two requests outside S3's namespace (no bucket may be named `__stats`), for the benchmark
 // between timed runs:
-//   POST /__reset?uploads=N   zero the counts, hold N uploads from now on
+//   POST /__reset?uploads=N   zero the counts, hold N uploads from now on, in any bucket named
+//   POST /__reset + a fleet   zero the counts, and from now on hold the buckets a JSON body
+//                             describes (`FleetSpec`, bench/fleet-buckets.mjs): each its own
+//                             uploads under its prefixes and, if given, its own throttle; the
+//                             account's buckets are listed (ListBuckets) and counted apart
 //   GET /__stats              what it served since the reset, as JSON (see `Stats`)
 //
 // Run as a script it prints `{"endpoint":"http://127.0.0.1:PORT"}` on one line once it
@@ -28,14 +32,14 @@
 //   node bench/stand-in-store.mjs UPLOADS [--delay D] [--queue R | --slowdown R
 //     [--count-refused] [--burst-ms B] | --per-second N]
 import { createServer } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath, URL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fleetOf } from './fleet-buckets.mjs';
+import { byKeyThenId, listingPage } from './listing.mjs';
+import { fifoQueue, slidingSecond, tokenBucket } from './throttles.mjs';
 import { keyOf } from './store.mjs';
 
-const PAGE_SIZE = 1000;
-const INITIATED = '2020-01-01T00:00:00.000Z';
 const SLOW_DOWN =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>stand-in</RequestId><HostId>stand-in</HostId></Error>';
 const NO_LIFECYCLE =
@@ -60,6 +64,8 @@ const NO_LIFECYCLE =
  *   all the time (one being served, the rest on their way); more only wait in its queue
  * @property {number} cpuSeconds the store's own CPU time: on shared cores, it is not the
  *   client's, and says when the store itself may have been the bound
+ * @property {Record<string, import('./fleet-buckets.mjs').BucketStats>} [buckets] with a
+ *   fleet: each bucket's aborts, by name
  */
 
 /**
@@ -67,8 +73,12 @@ const NO_LIFECYCLE =
  * @param {StoreOptions} [options]
  */
 export async function startStandInStore(count, options = {}) {
-  const { delayMs = 0, queuePerSecond, slowDownPerSecond, perSecond } = options;
+  const { queuePerSecond, slowDownPerSecond, perSecond } = options;
+  /** A fleet's own delay replaces the store's until the next reset. */
+  let delayMs = options.delayMs ?? 0;
   const listings = listingsCache();
+  /** @type {ReturnType<typeof fleetOf> | undefined} the buckets of the last reset, if any */
+  let fleet;
   let uploads = count;
   /** @type {() => number} how long until an abort arriving now is answered */
   let abortDelay = () => delayMs;
@@ -80,8 +90,10 @@ export async function startStandInStore(count, options = {}) {
   let stats;
   let inFlight = 0;
   let cpuAtReset = process.cpuUsage();
-  const reset = () => {
+  const reset = (/** @type {import('./fleet-buckets.mjs').FleetSpec | undefined} */ spec) => {
     cpuAtReset = process.cpuUsage();
+    fleet = spec && fleetOf(spec);
+    delayMs = spec?.delayMs ?? options.delayMs ?? 0;
     stats = { aborts: 0, accepted: 0, slowDowns: 0, peakInFlight: 0, otherRequests: 0, needed };
     if (queuePerSecond) abortDelay = fifoQueue(queuePerSecond, delayMs);
     if (slowDownPerSecond) accepts = tokenBucket(slowDownPerSecond, options);
@@ -96,14 +108,15 @@ export async function startStandInStore(count, options = {}) {
   };
 
   const server = createServer((request, response) => {
-    request.resume();
+    if (request.url?.startsWith('/__reset') !== true) request.resume();
     const url = new URL(request.url ?? '/', 'http://store');
     const onBucket = url.pathname.split('/').filter(Boolean).length === 1;
     if (request.method === 'DELETE' && url.searchParams.has('uploadId')) {
       stats.aborts += 1;
       inFlight += 1;
       if (inFlight > stats.peakInFlight) stats.peakInFlight = inFlight;
-      const accepted = accepts();
+      const bucket = fleet?.abort(url.pathname.split('/')[1] ?? '');
+      const accepted = bucket ? bucket.accepted : accepts();
       later(abortDelay(), () => {
         inFlight -= 1;
         if (accepted) {
@@ -118,19 +131,28 @@ export async function startStandInStore(count, options = {}) {
     }
     if (url.pathname === '/__stats') {
       const cpu = process.cpuUsage(cpuAtReset);
-      const body = JSON.stringify({ ...stats, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+      const body = JSON.stringify({
+        ...stats,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        buckets: fleet?.stats(),
+      });
       response.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
       return;
     }
     if (url.pathname === '/__reset' && request.method === 'POST') {
-      uploads = Number(url.searchParams.get('uploads') ?? uploads);
-      reset();
-      response.writeHead(204).end();
+      readBody(request).then((body) => {
+        uploads = Number(url.searchParams.get('uploads') ?? uploads);
+        reset(body ? JSON.parse(body) : undefined);
+        response.writeHead(204).end();
+      });
       return;
     }
     stats.otherRequests += 1;
     later(delayMs, () => {
-      if (request.method === 'GET' && onBucket && url.searchParams.has('uploads')) {
+      const listed = fleet?.answer(request.method ?? '', url);
+      if (listed) {
+        response.writeHead(listed.status, { 'Content-Type': 'application/xml' }).end(listed.xml);
+      } else if (request.method === 'GET' && onBucket && url.searchParams.has('uploads')) {
         const page = listings.page(uploads, url.searchParams);
         response.writeHead(200, { 'Content-Type': 'application/xml' }).end(page);
       } else if (request.method === 'GET' && onBucket && url.searchParams.has('lifecycle')) {
@@ -149,107 +171,32 @@ export async function startStandInStore(count, options = {}) {
   };
 }
 
-/**
- * One server working through its queue in order: an abort arrives half the delay after it
- * was sent, waits for the aborts before it, takes 1000 / R ms, and its answer takes the
- * other half of the delay back. Returns, for an abort sent now, when it will be answered.
- * @param {number} perSecond
- * @param {number} delayMs
- */
-function fifoQueue(perSecond, delayMs) {
-  const serviceMs = 1000 / perSecond;
-  let freeAt = 0;
-  return () => {
-    const now = performance.now();
-    freeAt = Math.max(freeAt, now + delayMs / 2) + serviceMs;
-    return freeAt + delayMs / 2 - now;
-  };
+/** A request's body as text, empty if it has none. */
+async function readBody(/** @type {import('node:http').IncomingMessage} */ request) {
+  let body = '';
+  for await (const chunk of request) body += chunk;
+  return body;
 }
 
-/**
- * Accepts R aborts a second and refuses the rest, with a burst of `burstMs` worth of them;
- * with `countRefused`, a refused abort uses up a token too (down to one burst in debt), so a
- * client that goes on sending too fast gets nothing through.
- * @param {number} perSecond
- * @param {StoreOptions} options
- */
-function tokenBucket(perSecond, { countRefused = false, burstMs = 20 }) {
-  const capacity = Math.max(1, (perSecond * burstMs) / 1000);
-  let tokens = capacity;
-  let refilledAt = performance.now();
-  return () => {
-    const now = performance.now();
-    tokens = Math.min(capacity, tokens + ((now - refilledAt) * perSecond) / 1000);
-    refilledAt = now;
-    const accepted = tokens >= 1;
-    if (accepted || countRefused) tokens = Math.max(-capacity, tokens - 1);
-    return accepted;
-  };
-}
-
-/**
- * Accepts an abort unless N were accepted within the last second (at its arrival), and does
- * not count the ones it refuses.
- * @param {number} perSecond
- */
-function slidingSecond(perSecond) {
-  /** When each abort accepted within the last second arrived, oldest first. */
-  const accepted = [];
-  let oldest = 0;
-  return () => {
-    const now = performance.now();
-    while (oldest < accepted.length && accepted[oldest] <= now - 1000) oldest += 1;
-    // Drops the expired ones now and then, not at every abort.
-    if (oldest > 4096) {
-      accepted.splice(0, oldest);
-      oldest = 0;
-    }
-    if (accepted.length - oldest >= perSecond) return false;
-    accepted.push(now);
-    return true;
-  };
-}
+/** @typedef {import('./listing.mjs').Upload} Upload */
 
 /** Listing pages of N uploads, by where they start and what they hold, rendered once. */
 function listingsCache() {
-  /** @type {Map<number, { key: string, uploadId: string }[]>} */
+  /** @type {Map<number, Upload[]>} */
   const sets = new Map();
   /** @type {Map<string, string>} */
   const pages = new Map();
 
-  /** N uploads, sorted as S3 lists them: by key, then by upload id. */
   const uploadsOf = (/** @type {number} */ count) => {
     let uploads = sets.get(count);
     if (uploads === undefined) {
       uploads = Array.from({ length: count }, (_, i) => ({
         key: keyOf(i),
         uploadId: `upload-${String(i).padStart(8, '0')}`,
-      })).sort((a, b) =>
-        a.key < b.key ? -1 : a.key > b.key ? 1 : a.uploadId < b.uploadId ? -1 : 1,
-      );
+      })).sort(byKeyThenId);
       sets.set(count, uploads);
     }
     return uploads;
-  };
-
-  /**
-   * The index of the first upload after the markers.
-   * @param {{ key: string, uploadId: string }[]} uploads
-   * @param {string | null} key
-   * @param {string | null} uploadId
-   */
-  const startAfter = (uploads, key, uploadId) => {
-    if (!key) return 0;
-    let low = 0;
-    let high = uploads.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      const u = uploads[middle];
-      const after = u.key > key || (u.key === key && uploadId !== null && u.uploadId > uploadId);
-      if (after) high = middle;
-      else low = middle + 1;
-    }
-    return low;
   };
 
   return {
@@ -259,29 +206,10 @@ function listingsCache() {
      */
     page(count, query) {
       const uploads = uploadsOf(count);
-      const start = startAfter(uploads, query.get('key-marker'), query.get('upload-id-marker'));
-      const size = Math.min(Number(query.get('max-uploads') ?? PAGE_SIZE) || PAGE_SIZE, PAGE_SIZE);
-      const encode = query.get('encoding-type') === 'url';
-      const id = `${count} ${start} ${size} ${encode}`;
+      const id = `${count} ${query.get('key-marker')} ${query.get('upload-id-marker')} ${query.get('max-uploads')} ${query.get('encoding-type')}`;
       let xml = pages.get(id);
       if (xml === undefined) {
-        const text = (/** @type {string} */ value) => (encode ? encodeURIComponent(value) : value);
-        const page = uploads.slice(start, start + size);
-        const last = page.at(-1);
-        const truncated = start + size < uploads.length;
-        xml =
-          '<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>bench</Bucket>' +
-          `<IsTruncated>${truncated}</IsTruncated>` +
-          (truncated && last
-            ? `<NextKeyMarker>${text(last.key)}</NextKeyMarker><NextUploadIdMarker>${last.uploadId}</NextUploadIdMarker>`
-            : '') +
-          page
-            .map(
-              (u) =>
-                `<Upload><Key>${text(u.key)}</Key><UploadId>${u.uploadId}</UploadId><Initiated>${INITIATED}</Initiated></Upload>`,
-            )
-            .join('') +
-          '</ListMultipartUploadsResult>';
+        xml = listingPage('bench', uploads, query);
         pages.set(id, xml);
       }
       return xml;
