@@ -101,12 +101,7 @@ describe('dist/index.js cleaning a fleet', () => {
     const seeded = standIn.uploads.length;
     // Only the hot bucket refuses, beyond 20 aborts a second; every answer takes 10 ms.
     const load = storeLoad({ delayMs: 10, slowDownAbove: 20, slowDownBuckets: [HOT] });
-    const answered: Array<{ bucket: string; refused: boolean }> = [];
-    standIn.load = async (request) => {
-      const answer = await load.load(request);
-      if (isAbort(request)) answered.push({ bucket: request.bucket, refused: !!answer });
-      return answer;
-    };
+    standIn.load = load.load;
 
     const run = await cleanUp(standIn, buckets);
 
@@ -114,14 +109,6 @@ describe('dist/index.js cleaning a fleet', () => {
     expect(run.outputs).toMatchObject({ 'aborted-count': String(seeded), 'failed-count': '0' });
     expect(standIn.uploads).toEqual([]);
     expect([...load.slowDownsByBucket.keys()]).toEqual([HOT]);
-
-    // Its own pace held back the hot bucket alone: the other buckets' aborts were all
-    // answered before it had half of its own accepted (20 a second: 0.75 s and more).
-    const lastOther = answered.findLastIndex((a) => a.bucket !== HOT);
-    const hotAcceptedBefore = answered
-      .slice(0, lastOther)
-      .filter((a) => a.bucket === HOT && !a.refused).length;
-    expect(hotAcceptedBefore).toBeLessThan(uploadsPerTarget);
 
     const groups = expectOneGroupEachInOrder(run.stdout, buckets);
     for (const group of groups) {
@@ -144,6 +131,8 @@ describe('dist/index.js cleaning a fleet', () => {
     );
 
     const refused = load.slowDownsByBucket.get(HOT) ?? 0;
+    // Paced from what it accepted, not from the whole run's rate: fewer refusals than uploads.
+    expect(refused).toBeLessThan(uploadsPerTarget * PREFIXES.length);
     const note = `The store sent ${refused} throttling answers (SlowDown) for bucket ${HOT}: its aborts slowed to the pace it accepted`;
     const others = `The other ${buckets.length - 1} buckets kept their own pace.`;
     const logNote =
@@ -200,6 +189,8 @@ describe('dist/index.js cleaning a fleet', () => {
     const cut = lines.filter((line) => line.error?.includes('before the store answered'));
     const neverAnswered = standIn.hungUp.filter(isAbort).length;
     expect(neverAnswered).toBeGreaterThan(0);
+    // What it says it aborted, the store did; and what the store did besides, it says it cut.
+    expect(aborted).toBeLessThanOrEqual(applied());
     expect(applied() - aborted).toBe(cut.length - neverAnswered);
 
     const cancelled = 'Stopped: the job was cancelled (the runner sent SIGINT)';
