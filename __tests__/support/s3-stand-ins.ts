@@ -39,6 +39,12 @@ export interface S3StandIn {
   uploads: StandInUpload[];
   /** Every request received, in order. */
   requests: StandInRequest[];
+  /**
+   * Requests whose client hung up while they waited for their answer (a cancelled request):
+   * not carried out. A store may or may not carry such a request out; this one never does, so
+   * that what the store did is exactly what it answered.
+   */
+  hungUp: StandInRequest[];
   /** Called with each request before it is answered: to play another client racing it. */
   beforeAnswer?: (request: StandInRequest) => void;
   /**
@@ -253,6 +259,7 @@ async function startStandIn(
     endpoint: '',
     uploads: [],
     requests: [],
+    hungUp: [],
     seed: (bucket, keys, options = {}) => {
       const initiated = options.initiated ?? new Date(Date.now() - 3600_000);
       const added = keys.map((key, i) => ({
@@ -285,14 +292,22 @@ async function startStandIn(
       });
       respond.end(body);
     };
+    let request: StandInRequest | undefined;
+    let hungUp = false;
+    respond.once('close', () => {
+      if (respond.writableEnded) return;
+      hungUp = true;
+      if (request) standIn.hungUp.push(request);
+    });
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of incoming) chunks.push(chunk as Buffer);
-      const request = parse(incoming, slashBeforeKey, Buffer.concat(chunks).toString('utf8'));
+      request = parse(incoming, slashBeforeKey, Buffer.concat(chunks).toString('utf8'));
       standIn.requests.push(request);
       if ((await standIn.load?.(request)) === 'slow-down') {
         throw new S3Fault(503, 'SlowDown', 'Please reduce your request rate.');
       }
+      if (hungUp) return;
       standIn.beforeAnswer?.(request);
       const answer = handle(request, standIn.uploads);
       send(answer.status, answer.xml, answer.headers);

@@ -1,7 +1,8 @@
 // A stand-in store under load, in real time, for the e2e suite: its answers come a fixed
 // time after their request (a region away), or it serves a few hundred requests a second and
 // queues the rest (a small self-hosted store), or it refuses aborts beyond a rate with
-// SlowDown (a busy prefix of Amazon S3). The simulated-clock versions of the same stores are
+// SlowDown (a busy prefix of Amazon S3), each bucket on its own count, or only some buckets
+// (a hot bucket in a fleet). The simulated-clock versions of the same stores are
 // in traffic-sim.ts; these check the bundle as the runner runs it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StandInRequest } from './s3-stand-ins.js';
@@ -14,6 +15,8 @@ export interface StoreLoad {
   /** Abort requests answered SlowDown, and all abort requests. */
   slowDowns: number;
   abortRequests: number;
+  /** Abort requests answered SlowDown, by bucket (buckets never refused are absent). */
+  slowDownsByBucket: Map<string, number>;
 }
 
 const isAbort = (request: StandInRequest) =>
@@ -21,30 +24,35 @@ const isAbort = (request: StandInRequest) =>
 
 /**
  * The store's load: `delayMs` before every answer; with `servePerSecond`, one request after
- * another at that rate, the rest waiting in turn; with `slowDownAbove`, aborts beyond that
- * many a second refused (a token bucket of 20 ms), refusals using the rate up too when
- * `countRefused`.
+ * another at that rate, the rest waiting in turn; with `slowDownAbove`, a bucket's aborts
+ * beyond that many a second refused (a token bucket of 20 ms for each bucket, as a store
+ * throttles a bucket's partition, not its client), refusals using the rate up too when
+ * `countRefused`, and only the buckets in `slowDownBuckets` refused when it is given.
  */
 export function storeLoad({
   delayMs = 0,
   servePerSecond,
   slowDownAbove,
   countRefused = false,
+  slowDownBuckets,
 }: {
   delayMs?: number;
   servePerSecond?: number;
   slowDownAbove?: number;
   countRefused?: boolean;
+  slowDownBuckets?: string[];
 }): StoreLoad {
   let freeAt = 0;
   const capacity = slowDownAbove === undefined ? 0 : Math.max(1, slowDownAbove / 50);
-  let tokens = capacity;
-  let refilledAt = performance.now();
+  const allowances = new Map<string, { tokens: number; refilledAt: number }>();
+  const throttles = (bucket: string) =>
+    slowDownAbove !== undefined && (slowDownBuckets?.includes(bucket) ?? true);
   let inFlight = 0;
   const stats: StoreLoad = {
     peakAbortsInFlight: 0,
     slowDowns: 0,
     abortRequests: 0,
+    slowDownsByBucket: new Map(),
     load: async (request) => {
       const abort = isAbort(request);
       if (abort) {
@@ -53,14 +61,24 @@ export function storeLoad({
         stats.peakAbortsInFlight = Math.max(stats.peakAbortsInFlight, inFlight);
       }
       try {
-        if (abort && slowDownAbove !== undefined) {
+        if (abort && slowDownAbove !== undefined && throttles(request.bucket)) {
           const now = performance.now();
-          tokens = Math.min(capacity, tokens + ((now - refilledAt) * slowDownAbove) / 1000);
-          refilledAt = now;
-          const accepted = tokens >= 1;
-          if (accepted || countRefused) tokens = Math.max(-capacity, tokens - 1);
+          let allowance = allowances.get(request.bucket);
+          if (!allowance) {
+            allowance = { tokens: capacity, refilledAt: now };
+            allowances.set(request.bucket, allowance);
+          }
+          const { refilledAt } = allowance;
+          const refilled = allowance.tokens + ((now - refilledAt) * slowDownAbove) / 1000;
+          allowance.tokens = Math.min(capacity, refilled);
+          allowance.refilledAt = now;
+          const accepted = allowance.tokens >= 1;
+          if (accepted || countRefused)
+            allowance.tokens = Math.max(-capacity, allowance.tokens - 1);
           if (!accepted) {
             stats.slowDowns += 1;
+            const refused = stats.slowDownsByBucket.get(request.bucket) ?? 0;
+            stats.slowDownsByBucket.set(request.bucket, refused + 1);
             await sleep(delayMs);
             return 'slow-down';
           }
