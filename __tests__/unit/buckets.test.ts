@@ -170,6 +170,17 @@ describe('findBuckets', () => {
     ]);
   });
 
+  it('asks under the start all patterns share, not the first one’s head', async () => {
+    behaviour = 'amazon-s3';
+    account = inRegion('us-east-1', 'ci-a', 'it-a', 'it-b', 'other');
+    const found = await find(['ci-*', 'it-*']);
+    expect(found.matches).toEqual([
+      { pattern: 'ci-*', buckets: ['ci-a'] },
+      { pattern: 'it-*', buckets: ['it-a', 'it-b'] },
+    ]);
+    expect(requests.map((query) => query.get('prefix'))).toEqual([null]);
+  });
+
   it('matches on the client, for a store that ignores prefix and paging (RGW, Swift)', async () => {
     behaviour = 'older-store';
     account = inRegion('default', 'ci-a', 'ci-a-old', 'cj-x', 'xci-a', 'other');

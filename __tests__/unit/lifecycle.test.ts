@@ -43,6 +43,18 @@ describe('coverage', () => {
       { state: 'covered', days: 4 },
     ],
     [
+      "a legacy rule on another prefix, which leaves the run's prefix uncovered",
+      [abortAfter(4, { Prefix: 'logs/' })],
+      ['ci/'],
+      { state: 'uncovered', prefixes: ['ci/'], rules: 1 },
+    ],
+    [
+      'a legacy rule on a shorter prefix',
+      [abortAfter(4, { Prefix: 'c' })],
+      ['ci/', 'tmp/'],
+      { state: 'uncovered', prefixes: ['tmp/'], rules: 1 },
+    ],
+    [
       'the fewest days per prefix, the most across prefixes',
       [
         abortAfter(9),
@@ -85,6 +97,18 @@ describe('coverage', () => {
     [
       'a rule filtered by size',
       [abortAfter(1, { Filter: { And: { Prefix: 'ci/', ObjectSizeGreaterThan: 1 } } })],
+      ['ci/'],
+      { state: 'uncovered', prefixes: ['ci/'], rules: 1 },
+    ],
+    [
+      'a rule bounded by ObjectSizeLessThan',
+      [abortAfter(1, { Filter: { ObjectSizeLessThan: 1_000 } })],
+      ['ci/'],
+      { state: 'uncovered', prefixes: ['ci/'], rules: 1 },
+    ],
+    [
+      'a rule bounded by ObjectSizeLessThan beside its prefix',
+      [abortAfter(1, { Filter: { And: { Prefix: 'ci/', ObjectSizeLessThan: 1_000 } } })],
       ['ci/'],
       { state: 'uncovered', prefixes: ['ci/'], rules: 1 },
     ],

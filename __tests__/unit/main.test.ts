@@ -7,6 +7,7 @@ import {
   ListPartsCommand,
   PutBucketLifecycleConfigurationCommand,
   S3Client,
+  type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Input } from '../../src/constants.js';
@@ -350,6 +351,99 @@ describe("the buckets' lifecycle rules", () => {
         's3://private: could not read its rules: AccessDenied: the credentials need s3:GetLifecycleConfiguration on arn:aws:s3:::private',
     );
     expect(fake.summaryText()).toContain('🧹 `bare`: this run added a lifecycle rule');
+  });
+
+  it('merges into the rules it reads just before the write, whatever the check found earlier', async () => {
+    // The check finds no configuration; by the time of the write the owner has added two
+    // rules, one of which covers tmp/. The write keeps both and adds a rule for ci/ only.
+    const theirs: LifecycleRule[] = [
+      { ID: 'theirs', Status: 'Enabled', Prefix: 'x/', Expiration: { Days: 1 } },
+      {
+        ID: 'their-tmp',
+        Status: 'Enabled',
+        Prefix: 'tmp/',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 },
+      },
+    ];
+    let reads = 0;
+    let written: LifecycleRule[] | undefined;
+    s3.on(GetBucketLifecycleConfigurationCommand, { Bucket: 'changing' }).callsFake(() => {
+      reads += 1;
+      if (reads === 1) throw s3Error('NoSuchLifecycleConfiguration', 404);
+      return { Rules: written ?? theirs };
+    });
+    s3.on(PutBucketLifecycleConfigurationCommand).callsFake((input) => {
+      written = input.LifecycleConfiguration.Rules;
+      return {};
+    });
+    const fake = await runAction({
+      bucket: 'changing',
+      prefix: 'ci/\ntmp/',
+      'add-abort-rule': '7',
+    });
+    expect(written).toEqual([
+      ...theirs,
+      {
+        ID: 's3-multipart-cleanup: abort incomplete uploads under ci/',
+        Status: 'Enabled',
+        Prefix: 'ci/',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      },
+    ]);
+    expect(fake.outputs()).toMatchObject({
+      'abort-rule-added': 'changing',
+      'buckets-without-abort-rule': '',
+    });
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
+
+  it('names a bucket whose only covering rule is disabled among those without one', async () => {
+    s3.on(GetBucketLifecycleConfigurationCommand, { Bucket: 'paused' }).resolves({
+      Rules: [
+        {
+          ID: 'paused',
+          Status: 'Disabled',
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 },
+        },
+      ],
+    });
+    const fake = await runAction({
+      bucket: 'paused\ncovered',
+      prefix: 'ci/',
+      'add-abort-rule': '7',
+    });
+    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)).toHaveLength(0);
+    expect(fake.outputs()).toMatchObject({
+      'abort-rule-added': '',
+      'buckets-without-abort-rule': 'paused',
+    });
+  });
+
+  it('never lets a secret through in why a lifecycle read or write failed', async () => {
+    const TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN';
+    process.env.AWS_SESSION_TOKEN = TOKEN;
+    // The check reads no configuration; the read before the write, or the write, fails
+    // with an answer that echoes the token or the key.
+    s3.on(GetBucketLifecycleConfigurationCommand, { Bucket: 'read-fails' })
+      .rejectsOnce(s3Error('NoSuchLifecycleConfiguration', 404))
+      .rejects(s3Error('InvalidToken', 400, `token ${TOKEN} is malformed`));
+    s3.on(PutBucketLifecycleConfigurationCommand).rejects(
+      s3Error('InvalidRequest', 400, `bad signature for ${SECRET}`),
+    );
+    const fake = await runAction({ bucket: 'read-fails\nbare', 'add-abort-rule': '7' });
+    expect(s3.commandCalls(PutBucketLifecycleConfigurationCommand)).toHaveLength(1);
+    const failure = String(fake.core.setFailed.mock.calls[0]?.[0]);
+    expect(failure).toContain(
+      's3://read-fails: could not read its rules: InvalidToken, HTTP 400: token *** is malformed',
+    );
+    expect(failure).toContain('s3://bare: InvalidRequest, HTTP 400: bad signature for ***');
+    for (const secret of [SECRET, TOKEN]) {
+      expect(fake.logged()).not.toContain(secret);
+      expect(fake.summaryText()).not.toContain(secret);
+      expect(JSON.stringify(fake.outputs())).not.toContain(secret);
+    }
+    expect(fake.summaryText()).toContain('bad signature for ***');
+    expect(fake.summaryText()).toContain('token *** is malformed');
   });
 
   it('says what it did to each bucket in the order of the buckets, whichever finished first', async () => {

@@ -62,21 +62,6 @@ describe('addAbortRules', () => {
     expect(s3.commandCalls(GetBucketLifecycleConfigurationCommand)).toHaveLength(2);
   });
 
-  it('merges into the rules it reads just before the write, whatever the check found earlier', async () => {
-    // It is given no check to trust: it reads again, and the write keeps a rule added since.
-    const added: LifecycleRule = {
-      ID: 'theirs',
-      Status: 'Enabled',
-      Prefix: 'x/',
-      Expiration: { Days: 1 },
-    };
-    s3.on(GetBucketLifecycleConfigurationCommand)
-      .resolvesOnce({ Rules: [added] })
-      .resolves({ Rules: [added, { ...ourAbortRule('ci/'), Filter: undefined, Prefix: 'ci/' }] });
-    await addAbortRules(bucket(), ['ci/'], options());
-    expect(puts()[0]?.LifecycleConfiguration?.Rules?.[0]).toEqual(added);
-  });
-
   it('writes nothing when the run stops between its read and its write', async () => {
     const stop = new AbortController();
     s3.on(GetBucketLifecycleConfigurationCommand).callsFake(() => {
@@ -230,6 +215,47 @@ describe('addAbortRules', () => {
     ]);
   });
 
+  it('writes back the default minimum size for transitions with the rules, which S3 resets without it', async () => {
+    s3.on(GetBucketLifecycleConfigurationCommand)
+      .resolvesOnce({
+        Rules: [expireLogs()],
+        TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+      })
+      .resolves({ Rules: [{ ...expireLogs(), Status: 'Disabled' }, ourAbortRule('ci/')] });
+    expect(await addAbortRules(bucket(), ['ci/'], options())).toMatchObject({
+      state: 'failed',
+      reason: expect.stringContaining('the configuration as it was was written back'),
+    });
+    expect(puts()).toEqual([
+      {
+        Bucket: 'b',
+        LifecycleConfiguration: { Rules: [expireLogs(), ourAbortRule('ci/')] },
+        TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+      },
+      {
+        Bucket: 'b',
+        LifecycleConfiguration: { Rules: [expireLogs()] },
+        TransitionDefaultMinimumObjectSize: 'varies_by_storage_class',
+      },
+    ]);
+  });
+
+  it('waits for every new rule to show, not the first: a store showing one of two is not yet done', async () => {
+    s3.on(GetBucketLifecycleConfigurationCommand)
+      .resolvesOnce({ Rules: [expireLogs()] })
+      .resolvesOnce({ Rules: [expireLogs(), ourAbortRule('ci/')] })
+      .resolves({ Rules: [expireLogs(), ourAbortRule('ci/'), ourAbortRule('tmp/')] });
+    expect(await addAbortRules(bucket(), ['ci/', 'tmp/'], options())).toEqual({
+      state: 'added',
+      rules: [ourAbortRule('ci/'), ourAbortRule('tmp/')],
+      confirmed: true,
+      disabled: [],
+    });
+    expect(puts()).toHaveLength(1);
+    expect(s3.commandCalls(DeleteBucketLifecycleCommand)).toEqual([]);
+    expect(waits).toEqual([250]);
+  });
+
   it('deletes the configuration it created when its own rule read back otherwise', async () => {
     s3.on(GetBucketLifecycleConfigurationCommand)
       .rejectsOnce(s3Error('NoSuchLifecycleConfiguration', 404))
@@ -321,6 +347,13 @@ describe('changedRules', () => {
       'rule "expire-logs" changed its meaning',
     ]);
   });
+
+  it('finds a rule without an ID in no rule that has one, even of the same meaning', () => {
+    const noId: LifecycleRule = { Status: 'Enabled', Prefix: 'a/', Expiration: { Days: 1 } };
+    expect(changedRules([noId], [{ ...noId, ID: 'given' }])).toEqual([
+      'a rule without an ID is missing',
+    ]);
+  });
 });
 
 describe('unknownElementsOf', () => {
@@ -336,6 +369,15 @@ describe('unknownElementsOf', () => {
     [
       '<LifecycleConfiguration><Rule><Filter><NewCondition>1</NewCondition></Filter><Zeta/><Alpha/></Rule></LifecycleConfiguration>',
       ['Alpha', 'NewCondition', 'Zeta'],
+    ],
+    // Element names are case-sensitive, and may have a namespace prefix: neither is known.
+    [
+      '<LifecycleConfiguration><Rule><ID>a</ID><status>Enabled</status><ext/></Rule></LifecycleConfiguration>',
+      ['ext', 'status'],
+    ],
+    [
+      '<LifecycleConfiguration xmlns:x="urn:x"><Rule><ID>a</ID><x:Ext>1</x:Ext><x:ID>b</x:ID></Rule></LifecycleConfiguration>',
+      ['x:Ext', 'x:ID'],
     ],
   ])('%s', (xml, unknown) => {
     expect(unknownElementsOf(xml)).toEqual(unknown);
@@ -374,6 +416,17 @@ describe('readLifecycle, over the wire', () => {
       state: 'read',
       configuration: { rules: [{ ID: 'r', Filter: { Prefix: 'a/' } }] },
       unknownElements: ['Ratio'],
+    });
+  });
+
+  it.each([
+    ['in lower case', '<pause/>', 'pause'],
+    ['with a namespace prefix', '<x:Ext xmlns:x="urn:x">1</x:Ext>', 'x:Ext'],
+  ])('refuses to write back an element unknown to the SDK %s', async (_, element, name) => {
+    body = `<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>a/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>${element}</Rule></LifecycleConfiguration>`;
+    expect(await addAbortRules(served(), ['ci/'], options())).toMatchObject({
+      state: 'failed',
+      reason: `its configuration holds elements the AWS SDK does not know (${name}): written back, they would be lost`,
     });
   });
 

@@ -53,6 +53,21 @@ describe('renderSummary with bucket patterns', () => {
     expect(Buffer.byteLength(markdown)).toBeLessThan(20_000);
   });
 
+  it('names 20 matches of a pattern and counts the rest, down to one more', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `ci-${i + 1}`);
+    const { $ } = render(
+      [
+        { pattern: 'ci-*', buckets: names(21) },
+        { pattern: 'it-*', buckets: names(20) },
+      ],
+      names(21),
+    );
+    expect(paragraph($, 'ci-*')).toBe(
+      `ci-* matched 21 buckets: ${names(20).join(', ')}, and 1 more (the log names them all).`,
+    );
+    expect(paragraph($, 'it-*')).toBe(`it-* matched 20 buckets: ${names(20).join(', ')}.`);
+  });
+
   it('says why the buckets could not be listed, and counts it as a failed listing', () => {
     const { $ } = render(
       [{ pattern: 'ci-*', buckets: [] }],

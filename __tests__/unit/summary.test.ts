@@ -465,6 +465,28 @@ describe('renderSummary: whether the buckets clean up by themselves', () => {
     expect(foreignMarkup($)).toEqual([]);
   });
 
+  it('says to read the rules first for a bucket of one rule, and not for one of none', () => {
+    const commandsOf = (rules: number) => {
+      const { $ } = lifecycleOf({ state: 'uncovered', prefixes: ['ci/'], rules });
+      return { commands: $('details pre').eq(1).text(), $ };
+    };
+    const one = commandsOf(1);
+    expect(one.commands).toBe(
+      'aws s3api get-bucket-lifecycle-configuration --bucket test-bucket\n' +
+        'aws s3api put-bucket-lifecycle-configuration --bucket test-bucket --lifecycle-configuration file://abort-rule.json\n',
+    );
+    expect(paragraph(one.$, '⚠️ The call')).toBe(
+      '⚠️ The call replaces the whole lifecycle configuration, and this bucket has 1 rule now: read them first and put them in abort-rule.json too, or they are lost.',
+    );
+    const none = commandsOf(0);
+    expect(none.commands).toBe(
+      'aws s3api put-bucket-lifecycle-configuration --bucket test-bucket --lifecycle-configuration file://abort-rule.json\n',
+    );
+    expect(paragraph(none.$, '⚠️ The call')).toBe(
+      '⚠️ The call replaces the whole lifecycle configuration; this bucket has none now.',
+    );
+  });
+
   it('says why it cannot tell', () => {
     const { $ } = lifecycleOf({
       state: 'unknown',
