@@ -210,16 +210,34 @@ export class RunReport {
     return parts.length > 0 ? parts.join(', ') : undefined;
   }
 
+  /**
+   * Keeps a row while there is room; once full, a row is kept in place of a worse one: a
+   * failure before any other, then the earlier target (targets cleaned at once send their
+   * rows in any order, and the table must not show whichever came first), then the earlier
+   * row.
+   */
   private keepRow(target: number, reportRow: ReportRow): void {
     const row = { target, row: reportRow };
+    const failed = reportRow.result === 'failed';
     if (this.failedRows.length + this.otherRows.length < this.rowLimit) {
-      (reportRow.result === 'failed' ? this.failedRows : this.otherRows).push(row);
+      (failed ? this.failedRows : this.otherRows).push(row);
       return;
     }
     this.omittedRows += 1;
-    if (reportRow.result === 'failed' && this.otherRows.length > 0) {
-      this.otherRows.pop();
-      this.failedRows.push(row);
-    }
+    const own = failed ? this.failedRows : this.otherRows;
+    const from = failed && this.otherRows.length > 0 ? this.otherRows : own;
+    const worst = lastOfLatestTarget(from);
+    if (worst === undefined || (from === own && from[worst].target <= target)) return;
+    from.splice(worst, 1);
+    own.push(row);
   }
+}
+
+/** The index of the last row of the latest target among `rows`; undefined if there are none. */
+function lastOfLatestTarget(rows: KeptRow[]): number | undefined {
+  let worst: number | undefined;
+  rows.forEach((row, i) => {
+    if (worst === undefined || row.target >= rows[worst].target) worst = i;
+  });
+  return worst;
 }

@@ -67,6 +67,31 @@ describe('RunReport', () => {
     expect(report.totals.matched).toBe(7);
   });
 
+  it('keeps, once full, the rows of the earlier targets, whichever target sent its rows first', () => {
+    // Targets cleaned at once: b's rows come first, then a's, which is listed before it.
+    const report = new RunReport(3);
+    report.addTarget(a);
+    report.addTarget(b);
+    for (let i = 0; i < 3; i += 1) report.record(outcome(b, `b-${i}`, 'aborted'));
+    for (let i = 0; i < 2; i += 1) report.record(outcome(a, `a-${i}`, 'aborted'));
+    report.record(outcome(b, 'b-bad-0', 'failed', 'x'));
+    report.record(outcome(b, 'b-bad-1', 'failed', 'x'));
+    report.record(outcome(b, 'b-bad-2', 'failed', 'x'));
+    report.record(outcome(a, 'a-bad', 'failed', 'x'));
+    expect(report.rows.map((row) => row.upload.key)).toEqual(['a-bad', 'b-bad-0', 'b-bad-1']);
+    expect(report.omittedRows).toBe(6);
+  });
+
+  it('keeps the rows of the earlier target in place of the later one’s, failures aside', () => {
+    const report = new RunReport(3);
+    report.addTarget(a);
+    report.addTarget(b);
+    for (let i = 0; i < 3; i += 1) report.record(outcome(b, `b-${i}`, 'aborted'));
+    for (let i = 0; i < 2; i += 1) report.record(outcome(a, `a-${i}`, 'aborted'));
+    report.record(outcome(b, 'b-3', 'aborted'));
+    expect(report.rows.map((row) => row.upload.key)).toEqual(['a-0', 'a-1', 'b-0']);
+  });
+
   it('counts excluded and left uploads apart from the selected ones, and sums sizes', () => {
     const report = new RunReport();
     const sized = (key: string, result: UploadResult, bytes: number): CleanupEvent => ({
