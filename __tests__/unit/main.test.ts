@@ -257,7 +257,7 @@ describe('buckets by pattern', () => {
     const aborted = s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.Bucket);
     expect(aborted).toEqual(['ci-b', 'ci-a']);
     expect(fake.core.info).toHaveBeenCalledWith(
-      'Bucket pattern ci-* matched 2 bucket(s): ci-a, ci-b.',
+      'Bucket pattern ci-* matched 2 buckets: ci-a, ci-b.',
     );
     expect(fake.core.info).toHaveBeenCalledWith('Bucket pattern ci-none-* matched no bucket.');
     expect(fake.summaryText()).toContain('`ci-none-*` matched no bucket.');
@@ -341,7 +341,7 @@ describe("the buckets' lifecycle rules", () => {
       'aborted-count': '3',
     });
     expect(fake.core.info).toHaveBeenCalledWith(
-      's3://bare: added a lifecycle rule aborting incomplete uploads 7 day(s) after they start, under "ci/".',
+      's3://bare: added a lifecycle rule aborting incomplete uploads 7 days after they start, under "ci/".',
     );
     // Not also the line of a bucket without one, which the run has just added.
     expect(fake.logged()).not.toContain('s3://bare: no lifecycle rule aborts');

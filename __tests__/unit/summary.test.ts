@@ -492,7 +492,7 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
       disabled: [],
     });
     expect(paragraph($, '🧹')).toBe(
-      '🧹 test-bucket: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).',
+      '🧹 test-bucket: this run added 2 lifecycle rules that abort incomplete uploads under ci/, tmp/ 7 days after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).',
     );
     expect($('details summary').text()).toBe('The rules added');
     expect(JSON.parse($('details pre').text())).toEqual([
