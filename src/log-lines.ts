@@ -19,6 +19,20 @@ export function describeTarget(target: Target): string {
     : `s3://${target.bucket}/${visible(target.prefix)}`;
 }
 
+/**
+ * Why a prefix beginning with `/` may have found nothing: S3 keys rarely begin with one (the
+ * key of `s3://b/ci/a.bin` is `ci/a.bin`), so such a prefix is most often a path written by
+ * habit. Said only when it found nothing: some stores do hold keys that begin with `/`.
+ */
+export function leadingSlashNotice(target: Target): string {
+  const bare = target.prefix.replace(/^\/+/, '');
+  const instead =
+    bare === ''
+      ? 'leave prefix empty for the whole bucket'
+      : `write prefix: ${visible(bare)}, without the leading /`;
+  return `Nothing was found in s3://${target.bucket} under prefix ${JSON.stringify(visible(target.prefix))}: S3 keys rarely begin with "/" (the key of s3://${target.bucket}/ci/a.bin is "ci/a.bin"). If the uploads are under ${JSON.stringify(visible(bare))}, ${instead}.`;
+}
+
 /** An upload's outcome on one line: its key is shown visibly, so it cannot start a command. */
 export function outcomeLine(outcome: UploadOutcome, nowMs: number): string {
   const { upload, result, error } = outcome;

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { BucketAccess } from '../../src/engine/probe.js';
 import {
   bucketLines,
+  leadingSlashNotice,
   lifecycleLine,
   patternLine,
   protectionLines,
@@ -119,5 +120,23 @@ describe('counted words', () => {
     [['a', 'b'], 'Bucket pattern ci-* matched 2 buckets: a, b.'],
   ])('a pattern matching %j', (buckets, line) => {
     expect(patternLine({ pattern: 'ci-*', buckets }, false)).toBe(line);
+  });
+});
+
+describe('leadingSlashNotice', () => {
+  it.each([
+    ['/ci/', 'If the uploads are under "ci/", write prefix: ci/, without the leading /.'],
+    ['//ci', 'If the uploads are under "ci", write prefix: ci, without the leading /.'],
+    ['/', 'If the uploads are under "", leave prefix empty for the whole bucket.'],
+    // A key shown visibly: no newline can start a workflow command.
+    [
+      '/a\n::stop',
+      'If the uploads are under "a␊::stop", write prefix: a␊::stop, without the leading /.',
+    ],
+  ])('for %j says what to write instead', (prefix, advice) => {
+    const notice = leadingSlashNotice({ bucket: 'b', prefix });
+    expect(notice.startsWith('Nothing was found in s3://b under prefix ')).toBe(true);
+    expect(notice.endsWith(advice)).toBe(true);
+    expect(notice).not.toContain('\n');
   });
 });

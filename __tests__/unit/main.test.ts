@@ -542,3 +542,26 @@ describe('the report file', () => {
     ]);
   });
 });
+
+describe('a prefix beginning with /', () => {
+  const slashNotice = (fake: ReturnType<typeof fakeCore>) =>
+    fake.core.notice.mock.calls.map(([message]) => String(message)).filter((m) => m.includes('"/'));
+
+  it('gets a notice when it finds nothing, as S3 keys rarely begin with /', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+    const fake = await runAction({ prefix: '/ci/\nci/other/' });
+    expect(slashNotice(fake)).toEqual([
+      'Nothing was found in s3://test-bucket under prefix "/ci/": S3 keys rarely begin with "/" (the key of s3://test-bucket/ci/a.bin is "ci/a.bin"). If the uploads are under "ci/", write prefix: ci/, without the leading /.',
+    ]);
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
+
+  it('gets none when it finds uploads, or when its listing failed (that has its own error)', async () => {
+    s3.on(ListMultipartUploadsCommand, { Prefix: '/found/' })
+      .resolves({ Uploads: [listed('/found/a', '1', young)] })
+      .on(ListMultipartUploadsCommand, { Prefix: '/denied/' })
+      .rejects(s3Error('AccessDenied', 403));
+    const fake = await runAction({ prefix: '/found/\n/denied/' });
+    expect(fake.core.notice).not.toHaveBeenCalled();
+  });
+});
