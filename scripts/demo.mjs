@@ -56,8 +56,9 @@ try {
   const work = mkdtempSync(join(tmpdir(), 'demo-'));
   const outputFile = join(work, 'output');
   const summaryFile = join(work, 'summary');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
+  // Without it, @actions/core writes the post step's state to the log as a ::save-state line.
+  const stateFile = join(work, 'state');
+  for (const file of [outputFile, summaryFile, stateFile]) writeFileSync(file, '');
   const run = spawnSync(node24, ['dist/index.js'], {
     stdio: 'inherit',
     env: {
@@ -71,6 +72,7 @@ try {
       GITHUB_WORKFLOW: 'demo',
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_STATE: stateFile,
       RUNNER_TEMP: work,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -84,8 +86,16 @@ try {
   });
 
   heading(`Outputs (exit code ${run.status})`);
-  const outputs = readFileSync(outputFile, 'utf8').matchAll(/^(.+)<<(.+)\n([\s\S]*?)\n\2$/gm);
-  for (const [, name, , value] of outputs) console.log(`${name.padEnd(14)} ${value}`);
+  const outputs = [
+    ...readFileSync(outputFile, 'utf8').matchAll(/^(.+)<<(.+)\n([\s\S]*?)\n\2$/gm),
+  ].map(([, name, , value]) => [name, value]);
+  for (const [name, value] of outputs) console.log(`${name.padEnd(14)} ${value}`);
+  const report = new Map(outputs).get('report-path');
+  if (report) {
+    heading('The report file (report-path), one JSON object per stale upload');
+    const lines = readFileSync(report, 'utf8').trimEnd().split('\n');
+    console.log([...lines.slice(0, 3), `… ${lines.length} lines in all`].join('\n'));
+  }
 
   heading('Job summary (GITHUB_STEP_SUMMARY)');
   const summary = readFileSync(summaryFile, 'utf8');
@@ -94,7 +104,9 @@ try {
   writeFileSync(page, summaryPage(summary));
   heading('The job summary as GitHub shows it');
   console.log(`Open ${page} in a browser.`);
-  rmSync(work, { recursive: true, force: true });
+  // The runner's own files go; the report stays where the output says it is.
+  for (const file of [outputFile, summaryFile, stateFile]) rmSync(file, { force: true });
+  if (report) console.log(`The report file stays at ${report}.`);
   process.exitCode = run.status ?? 1;
 } finally {
   const { Uploads = [] } = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));

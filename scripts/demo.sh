@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run demo: the action's main job on this machine, end to end. Installs what it needs,
 # starts the local S3 server, seeds stale and fresh uploads, runs dist/index.js as a GitHub
-# runner would, prints the outputs and the job summary, writes the summary as an HTML page
+# runner would, prints the outputs, the report file (kept) and the job summary, writes the summary as an HTML page
 # that looks as it does on GitHub, and stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."

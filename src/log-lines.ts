@@ -8,6 +8,7 @@ import type { BucketAccess } from './engine/probe.js';
 import type { BucketPace, TrafficSummary } from './engine/traffic/traffic.js';
 import type { Target, UploadOutcome } from './engine/types.js';
 import { withoutCredentials } from './redact.js';
+import { plural } from './summary/markdown.js';
 import { visible } from './text.js';
 
 // The lines the step writes to the log, built here so that main.ts only decides where they go.
@@ -16,6 +17,20 @@ export function describeTarget(target: Target): string {
   return target.prefix === ''
     ? `s3://${target.bucket} (whole bucket)`
     : `s3://${target.bucket}/${visible(target.prefix)}`;
+}
+
+/**
+ * Why a prefix beginning with `/` may have found nothing: S3 keys rarely begin with one (the
+ * key of `s3://b/ci/a.bin` is `ci/a.bin`), so such a prefix is most often a path written by
+ * habit. Said only when it found nothing: some stores do hold keys that begin with `/`.
+ */
+export function leadingSlashNotice(target: Target): string {
+  const bare = target.prefix.replace(/^\/+/, '');
+  const instead =
+    bare === ''
+      ? 'leave prefix empty for the whole bucket'
+      : `write prefix: ${visible(bare)}, without the leading /`;
+  return `Nothing was found in s3://${target.bucket} under prefix ${JSON.stringify(visible(target.prefix))}: S3 keys rarely begin with "/" (the key of s3://${target.bucket}/ci/a.bin is "ci/a.bin"). If the uploads are under ${JSON.stringify(visible(bare))}, ${instead}.`;
 }
 
 /** An upload's outcome on one line: its key is shown visibly, so it cannot start a command. */
@@ -28,7 +43,7 @@ export function outcomeLine(outcome: UploadOutcome, nowMs: number): string {
 
 /** Which buckets a pattern of `bucket` matched, every one: the log is not bounded. */
 export function patternLine({ pattern, buckets }: PatternMatch, listingFailed: boolean): string {
-  const count = buckets.length === 0 ? 'no bucket' : `${buckets.length} bucket(s)`;
+  const count = buckets.length === 0 ? 'no bucket' : plural(buckets.length, 'bucket');
   const before = listingFailed ? ' before the listing failed' : '';
   const names = buckets.length === 0 ? '' : `: ${buckets.map(visible).join(', ')}`;
   return `Bucket pattern ${visible(pattern)} matched ${count}${before}${names}.`;
@@ -75,7 +90,7 @@ export function lifecycleLine(bucket: string, check: LifecycleCheck): string {
   const where = `s3://${bucket}`;
   switch (check.state) {
     case 'covered':
-      return `${where}: a lifecycle rule aborts incomplete uploads under every prefix of this run, at most ${check.days} day(s) after they start.`;
+      return `${where}: a lifecycle rule aborts incomplete uploads under every prefix of this run, at most ${plural(check.days, 'day')} after they start.`;
     case 'uncovered': {
       const prefixes = check.prefixes.map((prefix) =>
         prefix === '' ? '(whole bucket)' : visible(prefix),
@@ -87,28 +102,49 @@ export function lifecycleLine(bucket: string, check: LifecycleCheck): string {
   }
 }
 
-/** What the run did about a bucket's missing abort rule (add-abort-rule), in one line. */
-export function protectionLine(bucket: string, protection: Protection): string {
+/**
+ * What the run did about a bucket's missing abort rule (add-abort-rule): a line for each rule
+ * it added or would add, so that two rules read as two, and one line otherwise.
+ */
+export function protectionLines(bucket: string, protection: Protection): string[] {
   const where = `s3://${bucket}`;
   const disabled =
     protection.disabled.length > 0
       ? ` A disabled rule would cover ${prefixesOf(protection.disabled)}: left disabled, with no rule added beside it.`
       : '';
   switch (protection.state) {
-    case 'added':
-      return `${where}: added ${rulesLine(protection.rules)}${protection.confirmed ? '' : ' (the store did not show it yet when read back)'}.${disabled}`;
+    case 'added': {
+      const late = protection.confirmed ? '' : ' (the store did not show it yet when read back)';
+      return withNote(
+        protection.rules.map((rule) => `${where}: added ${ruleLine(rule)}${late}.`),
+        disabled,
+      );
+    }
     case 'would-add':
-      return `${where}: would add ${rulesLine(protection.rules)} (dry run: nothing written).${disabled}`;
+      return withNote(
+        protection.rules.map(
+          (rule) => `${where}: would add ${ruleLine(rule)} (dry run: nothing written).`,
+        ),
+        disabled,
+      );
     case 'nothing-to-add':
-      return `${where}: no abort rule added.${disabled || ' A rule covered every prefix by the time of the write.'}`;
+      return [
+        `${where}: no abort rule added.${disabled || ' A rule covered every prefix by the time of the write.'}`,
+      ];
     case 'failed':
-      return `${where}: could not add the abort rule: ${protection.reason}.${disabled}`;
+      return [`${where}: could not add the abort rule: ${protection.reason}.${disabled}`];
   }
 }
 
-function rulesLine(rules: LifecycleRule[]): string {
-  const where = prefixesOf(rules.map((rule) => ({ prefix: abortRulePrefix(rule) })));
-  return `a lifecycle rule aborting incomplete uploads ${abortRuleDays(rules)} day(s) after they start, under ${where}`;
+/** The disabled rules' note, on the last line. */
+function withNote(lines: string[], note: string): string[] {
+  if (note !== '' && lines.length > 0) lines[lines.length - 1] += note;
+  return lines;
+}
+
+function ruleLine(rule: LifecycleRule): string {
+  const days = plural(abortRuleDays([rule]), 'day');
+  return `a lifecycle rule aborting incomplete uploads ${days} after they start, under ${prefixesOf([{ prefix: abortRulePrefix(rule) }])}`;
 }
 
 function prefixesOf(entries: Array<{ prefix: string }>): string {

@@ -58,10 +58,18 @@ const zeroCounts = (): Counts => ({
   bytes: 0,
 });
 
+/** Stale uploads of every kind: selected, excluded, or left by the limit. */
+export function staleOf(counts: Counts): number {
+  return counts.matched + counts.excluded + counts.left;
+}
+
 /** Counts as one log line; the optional ones only when they happened. */
 export function formatCounts(counts: Counts): string {
+  const stale = staleOf(counts);
+  // "selected" only where it differs: with no exclusion nor limit, every stale upload is.
+  const selected = stale === counts.matched ? '' : ` (selected ${counts.matched})`;
   return [
-    `found ${counts.found}, stale ${counts.matched}, aborted ${counts.aborted}, already gone ${counts.gone}, failed ${counts.failed}`,
+    `found ${counts.found}, stale ${stale}${selected}, aborted ${counts.aborted}, already gone ${counts.gone}, failed ${counts.failed}`,
     counts.excluded > 0 ? `excluded ${counts.excluded}` : '',
     counts.left > 0 ? `left by the limit ${counts.left}` : '',
     counts.parts > 0 ? `${formatBytes(counts.bytes)} in ${counts.parts} parts` : '',
@@ -112,7 +120,7 @@ export class RunReport {
   /** Stale uploads whose size could not be measured, and why the first one could not. */
   unmeasured = 0;
   unmeasuredReason: string | undefined;
-  /** The selected uploads by bucket and group: where the leaks come from. */
+  /** The stale uploads by bucket and group, selected or left by the limit: where the leaks come from. */
   readonly groups = new GroupTally();
   /** Why listing the buckets for the patterns of `bucket` failed: a failed listing too. */
   bucketListingError: string | undefined;
@@ -152,15 +160,19 @@ export class RunReport {
       this.unmeasuredReason ??= event.sizeError;
     }
     if (result === 'kept') return;
-    if (result === 'excluded' || result === 'left') {
+    if (result === 'excluded') {
       count(result);
     } else {
-      count('matched');
-      if (result !== 'would-abort') count(result);
-      if (size && (result === 'aborted' || result === 'would-abort')) {
-        add('parts', size.parts);
-        add('bytes', size.bytes);
+      if (result === 'left') count(result);
+      else {
+        count('matched');
+        if (result !== 'would-abort') count(result);
+        if (size && (result === 'aborted' || result === 'would-abort')) {
+          add('parts', size.parts);
+          add('bytes', size.bytes);
+        }
       }
+      // Those left by the limit are part of the leak; excluded ones are kept on purpose.
       const { key, initiated } = event.upload;
       this.groups.add(
         event.target.bucket,

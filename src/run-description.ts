@@ -6,8 +6,11 @@ export interface WorkflowRun {
   serverUrl: string;
   /** `owner/repo`; absent outside a runner. */
   repository: string | undefined;
+  /** NaN when the runner does not say, as under local-action. */
   runId: number;
+  /** Empty when the runner does not say. */
   workflow: string;
+  /** NaN when the runner does not say. */
   runNumber: number;
 }
 
@@ -38,12 +41,25 @@ export function describeRun(
   if (repository) {
     const repositoryUrl = `${workflow.serverUrl}/${repository}`;
     run.repository = { name: repository, url: repositoryUrl };
-    if (workflow.runId) {
+    if (isRunNumber(workflow.runId)) {
       run.run = {
-        label: `${workflow.workflow} #${workflow.runNumber}`,
+        label: runLabel(workflow),
         url: `${repositoryUrl}/actions/runs/${workflow.runId}`,
       };
     }
   }
   return run;
+}
+
+/** The run link's text: the workflow and its run number, with a plain word for what is unset. */
+export function runLabel(workflow: Pick<WorkflowRun, 'workflow' | 'runNumber' | 'runId'>): string {
+  const name = workflow.workflow?.trim() || 'Workflow run';
+  return isRunNumber(workflow.runNumber)
+    ? `${name} #${workflow.runNumber}`
+    : `${name} ${workflow.runId}`;
+}
+
+/** The runner's numbers arrive as parsed text: NaN or 0 when a variable is unset or empty. */
+function isRunNumber(value: number): boolean {
+  return Number.isSafeInteger(value) && value > 0;
 }

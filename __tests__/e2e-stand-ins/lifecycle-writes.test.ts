@@ -109,7 +109,7 @@ describe('add-abort-rule on Amazon S3 (stand-in)', () => {
     const late = await cleanUp(bucket);
     expect(late.exitCode).toBe(0);
     expect(late.stdout).toContain(
-      `s3://${bucket}: added a lifecycle rule aborting incomplete uploads 7 day(s) after they start, under "ci/".`,
+      `s3://${bucket}: added a lifecycle rule aborting incomplete uploads 7 days after they start, under "ci/".`,
     );
     const reads = standIn.requests.filter((r) => r.method === 'GET' && r.query.has('lifecycle'));
     expect(reads.length).toBeGreaterThan(3);

@@ -166,10 +166,23 @@ describe('dist/index.js as the runner runs it', () => {
       { ...credentials, AWS_SECRET_ACCESS_KEY: secret },
     );
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/failed: SignatureDoesNotMatch, HTTP 403/);
+    expect(run.stdout).toContain(
+      'failed: SignatureDoesNotMatch: the store computed another signature with this access key: usually the secret access key is wrong',
+    );
     for (const text of [run.stdout, run.stderr, run.summary, JSON.stringify(run.outputs)]) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it('says what an access key the store does not know usually means', async () => {
+    const run = await runAction(
+      { bucket: 'any-bucket', ...local },
+      { ...credentials, AWS_ACCESS_KEY_ID: 'AKIAE2ENOSUCHKEY0000' },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(
+      'failed: InvalidAccessKeyId: the store knows no such access key: usually a key of another store or account',
+    );
   });
 });
 

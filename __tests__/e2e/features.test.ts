@@ -199,3 +199,20 @@ describe("the store's clock", () => {
     expect(await remainingUploads(seeder, bucket)).toEqual([]);
   });
 });
+
+describe('a prefix beginning with /', () => {
+  it('finds nothing on the store, and says why in a notice; the step passes', async () => {
+    const bucket = await newBucket('e2e-slash');
+    const left = await seedStale(bucket, ['ci/a.bin']);
+    const run = await runAction(
+      { bucket, prefix: '/ci/', 'max-age': '0', ...storeInputs },
+      storeCredentials,
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['found-count']).toBe('0');
+    expect(run.stdout).toContain(
+      `::notice::Nothing was found in s3://${bucket} under prefix "/ci/": S3 keys rarely begin with "/"`,
+    );
+    expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf(left));
+  });
+});

@@ -58,7 +58,7 @@ describe('dist/index.js with bucket patterns', () => {
     for (const bucket of [ab, other]) {
       expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf(seeded.get(bucket)!));
     }
-    expect(result.stdout).toContain(`Bucket pattern ${pattern} matched 2 bucket(s): ${a}, ${b}.`);
+    expect(result.stdout).toContain(`Bucket pattern ${pattern} matched 2 buckets: ${a}, ${b}.`);
     const $ = summaryDom(result.summary);
     expect(foreignMarkup($)).toEqual([]);
     expect(paragraph($, pattern)).toBe(`${pattern} matched 2 buckets: ${a}, ${b}.`);

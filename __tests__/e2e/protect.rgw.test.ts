@@ -147,7 +147,7 @@ describe('add-abort-rule on Ceph RGW', () => {
     const $ = summaryDom(run.summary);
     expect(paragraph($, `🧹 ${bare}`)).toMatch(
       new RegExp(
-        `^🧹 ${bare}: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start\\. From now on the bucket sweeps them by itself`,
+        `^🧹 ${bare}: this run added 2 lifecycle rules that abort incomplete uploads under ci/, tmp/ 7 days after they start\\. From now on the bucket sweeps them by itself`,
       ),
     );
     expect(paragraph($, '⏸️')).toBe(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { describeS3Error, errorCode, regionNamedBy } from '../../src/engine/errors.js';
 import { KeyEncodingError, ListingStalledError } from '../../src/engine/list.js';
+import { readme } from '../support/readme.js';
 import { s3Error } from '../support/s3-errors.js';
 
 const target = { bucket: 'test-bucket', prefix: 'ci/' };
@@ -24,6 +25,24 @@ describe('describeS3Error', () => {
       s3Error('NoSuchBucket', 404, 'The specified bucket does not exist'),
       'list',
       'NoSuchBucket: bucket "test-bucket" does not exist (check the bucket name, region and endpoint)',
+    ],
+    [
+      'a wrong secret key',
+      s3Error('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match'),
+      'list',
+      'SignatureDoesNotMatch: the store computed another signature with this access key: usually the secret access key is wrong, of another key, or holds a stray space or newline (check AWS_SECRET_ACCESS_KEY, and that no proxy rewrites the request)',
+    ],
+    [
+      'an access key the store does not know',
+      s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist'),
+      'list',
+      'InvalidAccessKeyId: the store knows no such access key: usually a key of another store or account (check the endpoint input: without one the requests go to Amazon S3), a deleted or disabled key, or temporary credentials without their AWS_SESSION_TOKEN',
+    ],
+    [
+      'a clock far off, uncorrected',
+      s3Error('RequestTimeTooSkewed', 403),
+      'abort',
+      "RequestTimeTooSkewed: the runner's clock is too far from the store's, even after the SDK corrected it by the store's Date header (check the time sync of the runner and of the store)",
     ],
     [
       'SlowDown after retries',
@@ -76,6 +95,20 @@ describe('describeS3Error', () => {
   ])('explains %s', (_, error, operation, text) => {
     expect(describeS3Error(error, operation, target)).toBe(text);
   });
+});
+
+describe("README's Troubleshooting", () => {
+  const troubleshooting = readme.split('\n## Troubleshooting\n')[1]?.split('\n## ')[0] ?? '';
+
+  it.each(['SignatureDoesNotMatch', 'InvalidAccessKeyId', 'RequestTimeTooSkewed'])(
+    'has a row for %s, quoting the start of the message the log shows',
+    (code) => {
+      const shown = describeS3Error(s3Error(code, 403), 'list', target);
+      const quoted = troubleshooting.match(new RegExp(`^\\| \`(${code}[^\`]*)\``, 'm'))?.[1];
+      expect(quoted).toBeDefined();
+      expect(shown.startsWith(quoted!)).toBe(true);
+    },
+  );
 });
 
 describe('errorCode', () => {

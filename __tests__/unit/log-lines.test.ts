@@ -1,7 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { BucketAccess } from '../../src/engine/probe.js';
-import { bucketLines, proxyLine } from '../../src/log-lines.js';
+import {
+  bucketLines,
+  leadingSlashNotice,
+  lifecycleLine,
+  patternLine,
+  protectionLines,
+  proxyLine,
+} from '../../src/log-lines.js';
+import { ourAbortRule } from '../support/lifecycle-fixtures.js';
 
 describe('proxyLine', () => {
   it.each<[string, Record<string, string>, string | undefined]>([
@@ -60,5 +68,75 @@ describe('bucketLines', () => {
         's3://x--use1-az4--x-s3 is a directory bucket (S3 Express One Zone): listed under the nearest prefix ending in /, page by page with its opaque markers.',
       ],
     );
+  });
+});
+
+describe('protectionLines', () => {
+  const two = [ourAbortRule('ci/'), ourAbortRule('tmp/')];
+
+  it('gives each rule added its own line, each saying its days in words', () => {
+    expect(
+      protectionLines('b', { state: 'added', rules: two, confirmed: true, disabled: [] }),
+    ).toEqual([
+      's3://b: added a lifecycle rule aborting incomplete uploads 7 days after they start, under "ci/".',
+      's3://b: added a lifecycle rule aborting incomplete uploads 7 days after they start, under "tmp/".',
+    ]);
+  });
+
+  it('gives each rule it would add its own line, and the disabled rules once, at the end', () => {
+    const lines = protectionLines('b', {
+      state: 'would-add',
+      rules: two,
+      disabled: [{ id: 'paused', prefix: 'old/' }],
+    });
+    expect(lines).toEqual([
+      's3://b: would add a lifecycle rule aborting incomplete uploads 7 days after they start, under "ci/" (dry run: nothing written).',
+      's3://b: would add a lifecycle rule aborting incomplete uploads 7 days after they start, under "tmp/" (dry run: nothing written). A disabled rule would cover "old/": left disabled, with no rule added beside it.',
+    ]);
+  });
+
+  it('says one day, not 1 days', () => {
+    const rule = ourAbortRule('');
+    rule.AbortIncompleteMultipartUpload = { DaysAfterInitiation: 1 };
+    expect(
+      protectionLines('b', { state: 'added', rules: [rule], confirmed: false, disabled: [] }),
+    ).toEqual([
+      's3://b: added a lifecycle rule aborting incomplete uploads 1 day after they start, under (whole bucket) (the store did not show it yet when read back).',
+    ]);
+  });
+});
+
+describe('counted words', () => {
+  it.each([
+    [1, 'at most 1 day after'],
+    [7, 'at most 7 days after'],
+  ])('a covered bucket after %i day(s)', (days, words) => {
+    expect(lifecycleLine('b', { state: 'covered', days })).toContain(words);
+    expect(lifecycleLine('b', { state: 'covered', days })).not.toContain('(s)');
+  });
+
+  it.each([
+    [['a'], 'Bucket pattern ci-* matched 1 bucket: a.'],
+    [['a', 'b'], 'Bucket pattern ci-* matched 2 buckets: a, b.'],
+  ])('a pattern matching %j', (buckets, line) => {
+    expect(patternLine({ pattern: 'ci-*', buckets }, false)).toBe(line);
+  });
+});
+
+describe('leadingSlashNotice', () => {
+  it.each([
+    ['/ci/', 'If the uploads are under "ci/", write prefix: ci/, without the leading /.'],
+    ['//ci', 'If the uploads are under "ci", write prefix: ci, without the leading /.'],
+    ['/', 'If the uploads are under "", leave prefix empty for the whole bucket.'],
+    // A key shown visibly: no newline can start a workflow command.
+    [
+      '/a\n::stop',
+      'If the uploads are under "a␊::stop", write prefix: a␊::stop, without the leading /.',
+    ],
+  ])('for %j says what to write instead', (prefix, advice) => {
+    const notice = leadingSlashNotice({ bucket: 'b', prefix });
+    expect(notice.startsWith('Nothing was found in s3://b under prefix ')).toBe(true);
+    expect(notice.endsWith(advice)).toBe(true);
+    expect(notice).not.toContain('\n');
   });
 });

@@ -258,7 +258,7 @@ describe('buckets by pattern', () => {
     const aborted = s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input.Bucket);
     expect(aborted).toEqual(['ci-b', 'ci-a']);
     expect(fake.core.info).toHaveBeenCalledWith(
-      'Bucket pattern ci-* matched 2 bucket(s): ci-a, ci-b.',
+      'Bucket pattern ci-* matched 2 buckets: ci-a, ci-b.',
     );
     expect(fake.core.info).toHaveBeenCalledWith('Bucket pattern ci-none-* matched no bucket.');
     expect(fake.summaryText()).toContain('`ci-none-*` matched no bucket.');
@@ -342,7 +342,7 @@ describe("the buckets' lifecycle rules", () => {
       'aborted-count': '3',
     });
     expect(fake.core.info).toHaveBeenCalledWith(
-      's3://bare: added a lifecycle rule aborting incomplete uploads 7 day(s) after they start, under "ci/".',
+      's3://bare: added a lifecycle rule aborting incomplete uploads 7 days after they start, under "ci/".',
     );
     // Not also the line of a bucket without one, which the run has just added.
     expect(fake.logged()).not.toContain('s3://bare: no lifecycle rule aborts');
@@ -634,5 +634,28 @@ describe('the report file', () => {
         'Could not measure the size of 2 uploads (they were handled all the same): AccessDenied: the credentials need s3:ListMultipartUploadParts on arn:aws:s3:::test-bucket/*',
       ],
     ]);
+  });
+});
+
+describe('a prefix beginning with /', () => {
+  const slashNotice = (fake: ReturnType<typeof fakeCore>) =>
+    fake.core.notice.mock.calls.map(([message]) => String(message)).filter((m) => m.includes('"/'));
+
+  it('gets a notice when it finds nothing, as S3 keys rarely begin with /', async () => {
+    s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+    const fake = await runAction({ prefix: '/ci/\nci/other/' });
+    expect(slashNotice(fake)).toEqual([
+      'Nothing was found in s3://test-bucket under prefix "/ci/": S3 keys rarely begin with "/" (the key of s3://test-bucket/ci/a.bin is "ci/a.bin"). If the uploads are under "ci/", write prefix: ci/, without the leading /.',
+    ]);
+    expect(fake.core.setFailed).not.toHaveBeenCalled();
+  });
+
+  it('gets none when it finds uploads, or when its listing failed (that has its own error)', async () => {
+    s3.on(ListMultipartUploadsCommand, { Prefix: '/found/' })
+      .resolves({ Uploads: [listed('/found/a', '1', young)] })
+      .on(ListMultipartUploadsCommand, { Prefix: '/denied/' })
+      .rejects(s3Error('AccessDenied', 403));
+    const fake = await runAction({ prefix: '/found/\n/denied/' });
+    expect(fake.core.notice).not.toHaveBeenCalled();
   });
 });

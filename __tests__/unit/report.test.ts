@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CleanupEvent, Target, UploadResult } from '../../src/engine/types.js';
-import { formatBytes, RunReport } from '../../src/report.js';
+import { formatBytes, formatCounts, RunReport } from '../../src/report.js';
 
 const a: Target = { bucket: 'a', prefix: '' };
 const b: Target = { bucket: 'b', prefix: 'ci/' };
@@ -133,5 +133,29 @@ describe('formatBytes', () => {
     [900 * 1024 ** 4, '900 TiB'],
   ])('%d bytes is %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('formatCounts', () => {
+  const counts = { found: 5, matched: 2, aborted: 2, gone: 0, failed: 0, excluded: 0, left: 0 };
+  it.each([
+    [
+      'every stale upload selected',
+      { ...counts, matched: 2 },
+      'found 5, stale 2, aborted 2, already gone 0, failed 0',
+    ],
+    // README: excluded and left uploads are stale uploads not aborted, not fresh ones.
+    [
+      'some excluded, some left by the limit',
+      { ...counts, excluded: 1, left: 2 },
+      'found 5, stale 5 (selected 2), aborted 2, already gone 0, failed 0, excluded 1, left by the limit 2',
+    ],
+    [
+      'measured',
+      { ...counts, parts: 3, bytes: 3072 },
+      'found 5, stale 2, aborted 2, already gone 0, failed 0, 3.00 KiB in 3 parts',
+    ],
+  ])('%s', (_, given, line) => {
+    expect(formatCounts({ parts: 0, bytes: 0, ...given })).toBe(line);
   });
 });

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { abortSenderFor } from '../../src/engine/abort/senders.js';
 import { cleanTarget, type CleanupPlan } from '../../src/engine/cleanup.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
+import { StoreContacts } from '../../src/engine/store-contact.js';
 import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
 import type { CleanupEvent } from '../../src/engine/types.js';
 import { useLocalServer } from '../support/local-server.js';
@@ -30,6 +31,16 @@ function respond(request: IncomingMessage, response: import('node:http').ServerR
   // The bucket `silent` is a store that stopped answering: requests are read, never answered.
   if (url.pathname.startsWith('/silent')) {
     silentRequests += 1;
+    return;
+  }
+  // The bucket `slow` answers its listing after 200 ms: slow, but up.
+  if (url.pathname.startsWith('/slow')) {
+    setTimeout(() => {
+      response.setHeader('Content-Type', 'application/xml');
+      response.end(
+        `<?xml version="1.0"?><ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>`,
+      );
+    }, 200);
     return;
   }
   // The bucket `throttled` answers every request with SlowDown: the SDK backs off and retries.
@@ -124,7 +135,9 @@ describe('createS3Client', () => {
 });
 
 /** The action's own client, pointed at the stand-in, one request at a time. */
-const standInClient = (settings: { requestTimeoutMs?: number; stop?: AbortSignal } = {}) =>
+const standInClient = (
+  settings: { requestTimeoutMs?: number; stop?: AbortSignal; contacts?: StoreContacts } = {},
+) =>
   createS3Client({
     region: 'us-east-1',
     endpoint: standIn.endpoint,
@@ -133,23 +146,75 @@ const standInClient = (settings: { requestTimeoutMs?: number; stop?: AbortSignal
     ...settings,
   });
 
+const TIMED_OUT =
+  'ETIMEDOUT: the store did not answer in time, on any attempt (is the endpoint right and the store up?)';
+
 describe('a store that stops answering', () => {
   it('does not hold a request past its time limit: each attempt times out, then it fails', async () => {
+    const client = standInClient({ contacts: new StoreContacts(300, 100) });
+    // The store answers first: it is up, and gets the longer time from then on.
+    expect(await eventsOf(client, { dryRun: true }, 'b')).toHaveLength(3);
     silentRequests = 0;
-    const client = standInClient({ requestTimeoutMs: 200 });
+    const started = Date.now();
     const events = await eventsOf(client);
     client.destroy();
     expect(events).toEqual([
-      {
-        kind: 'listing-failed',
-        target: { bucket: 'silent', prefix: '' },
-        error:
-          'ETIMEDOUT: the store did not answer in time, on any attempt (is the endpoint right and the store up?)',
-      },
+      { kind: 'listing-failed', target: { bucket: 'silent', prefix: '' }, error: TIMED_OUT },
     ]);
     expect(silentRequests).toBe(5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5 * 300);
   }, 30_000);
 
+  it('gives a store that answers slowly its time, once it has answered', async () => {
+    const client = standInClient({ contacts: new StoreContacts(1_000, 100) });
+    // Never heard from, it gets 100 ms an attempt: 200 ms is too long.
+    expect(await eventsOf(client, {}, 'slow')).toEqual([
+      expect.objectContaining({
+        kind: 'listing-failed',
+        error: expect.stringMatching(/^StoreNotAnswering: /),
+      }),
+    ]);
+    client.destroy();
+    const heardFrom = standInClient({ contacts: new StoreContacts(1_000, 100) });
+    const listed = await eventsOf(heardFrom, { dryRun: true }, 'b');
+    expect(listed.map((event) => event.kind === 'upload' && event.result)).toContain('would-abort');
+    // Now it is up: 200 ms is well within the 1 s of a store known to answer.
+    expect(await eventsOf(heardFrom, {}, 'slow')).toEqual([]);
+    heardFrom.destroy();
+  }, 30_000);
+});
+
+describe('a store that never answers', () => {
+  it('is given up after 5 attempts with no answer, and not asked again', async () => {
+    silentRequests = 0;
+    const contacts = new StoreContacts(30_000, 100);
+    const client = standInClient({ contacts });
+    const host = new URL(standIn.endpoint).host;
+    const dead = `StoreNotAnswering: the store at ${host} answered none of 5 attempts of 0.1 s each, so no more requests were sent to it (is the endpoint right, the store up, and no firewall dropping the packets?)`;
+    const started = Date.now();
+    expect(await eventsOf(client)).toEqual([expect.objectContaining({ error: dead })]);
+    // 5 attempts of 0.1 s and the SDK's backoff between them, not 5 of the 30 s.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(silentRequests).toBe(5);
+    // The next target of that store, even in another region's client, fails at once.
+    const other = createS3Client({
+      region: 'eu-west-1',
+      endpoint: standIn.endpoint,
+      forcePathStyle: true,
+      concurrency: 1,
+      contacts,
+    });
+    const again = Date.now();
+    expect(await eventsOf(other, {}, 'silent')).toEqual([expect.objectContaining({ error: dead })]);
+    expect(await eventsOf(other, {}, 'b')).toEqual([expect.objectContaining({ error: dead })]);
+    expect(Date.now() - again).toBeLessThan(200);
+    expect(silentRequests).toBe(5);
+    client.destroy();
+    other.destroy();
+  }, 30_000);
+});
+
+describe('a store that stops answering, stopped', () => {
   it('cancels the request in flight when the run is stopped', async () => {
     silentRequests = 0;
     const stop = new AbortController();

@@ -354,7 +354,7 @@ describe('renderSummary with exclusions, a limit and sizes', () => {
         'left',
         'freed',
       ],
-      ['test-bucket', 'ci/', '4', '2', '2', '0', '0', '1', '1', '15.0 MiB'],
+      ['test-bucket', 'ci/', '4', '4', '2', '0', '0', '1', '1', '15.0 MiB'],
     ]);
     // Excluded and left uploads are never measured: no size, rather than an unknown one.
     expect(tableAfter($, 'Stale uploads').map((row) => `${row[1]} ${row[5]} ${row[6]}`)).toEqual([
@@ -371,6 +371,54 @@ describe('renderSummary with exclusions, a limit and sizes', () => {
     // Initiated 2026-11-19 07:30; the store's clock said 11:00 when the run started.
     expect(tableAfter($, 'Stale uploads')[1][4]).toBe('3d 3h');
     expect(paragraph($, '✅')).toContain('the oldest was 3d 3h old');
+  });
+});
+
+describe('renderSummary under a limit', () => {
+  // The user's run: two uploads 5 minutes old left by the limit, one 1 s old aborted, and an
+  // excluded one a year old, kept on purpose.
+  const agedBy = (ms: number) => new Date(startedAt.getTime() - ms);
+  const entries: Array<[string, UploadResult, Date]> = [
+    ['ci/new/a', 'aborted', agedBy(1000)],
+    ['ci/old/b', 'left', agedBy(5 * 60_000)],
+    ['ci/old/c', 'left', agedBy(5 * 60_000)],
+    ['ci/pinned/d', 'excluded', agedBy(365 * 24 * 3600_000)],
+  ];
+  const limited = (): RunReport => {
+    const report = new RunReport();
+    for (const [key, result, at] of entries) {
+      report.record({
+        kind: 'upload',
+        target,
+        upload: { key, uploadId: key, initiated: at },
+        result,
+      });
+    }
+    return report;
+  };
+
+  it('gives the age of the oldest stale upload, those left by the limit included', () => {
+    const { $ } = render(limited(), { limit: 1 });
+    expect(paragraph($, '✅')).toBe(
+      '✅ Aborted 1 stale upload; the oldest was 5m old; 1 excluded; 2 left for a later run by the limit of 1.',
+    );
+  });
+
+  it('shows the groups of the uploads left by the limit, not of the excluded ones', () => {
+    const { $ } = render(limited(), { limit: 1 });
+    expect(tableAfter($, 'Where the stale uploads are')).toEqual([
+      ['bucket', 'group', 'stale uploads', 'oldest'],
+      ['test-bucket', 'ci/old/', '2', '5m'],
+      ['test-bucket', 'ci/new/', '1', '1s'],
+    ]);
+    expect(tableAfter($, 'By bucket and prefix')[1].slice(2, 5)).toEqual(['4', '4', '1']);
+  });
+
+  it('says the sizes leave out the uploads left by the limit, which are not measured', () => {
+    const { $ } = render(limited(), { limit: 1, reportBytes: true });
+    expect(paragraph($, 'The sizes')).toBe(
+      'The sizes are of the uploads measured: the 2 uploads left by the limit were not.',
+    );
   });
 });
 
@@ -514,7 +562,7 @@ describe('renderSummary: the abort rules the run added (add-abort-rule)', () => 
       disabled: [],
     });
     expect(paragraph($, '🧹')).toBe(
-      '🧹 test-bucket: this run added a lifecycle rule that aborts incomplete uploads under ci/, tmp/ 7 days after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).',
+      '🧹 test-bucket: this run added 2 lifecycle rules that abort incomplete uploads under ci/, tmp/ 7 days after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).',
     );
     expect($('details summary').text()).toBe('The rules added');
     expect(JSON.parse($('details pre').text())).toEqual([

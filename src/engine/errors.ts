@@ -144,6 +144,12 @@ export function describeS3Error(
       const where = region ? `region ${region}` : 'another region';
       return `${code}: the store says bucket "${target.bucket}" is in ${where}, and refused the request signed for it (check the endpoint input: an endpoint for one region cannot reach buckets in others)`;
     }
+    case 'SignatureDoesNotMatch':
+      return 'SignatureDoesNotMatch: the store computed another signature with this access key: usually the secret access key is wrong, of another key, or holds a stray space or newline (check AWS_SECRET_ACCESS_KEY, and that no proxy rewrites the request)';
+    case 'InvalidAccessKeyId':
+      return 'InvalidAccessKeyId: the store knows no such access key: usually a key of another store or account (check the endpoint input: without one the requests go to Amazon S3), a deleted or disabled key, or temporary credentials without their AWS_SESSION_TOKEN';
+    case 'RequestTimeTooSkewed':
+      return "RequestTimeTooSkewed: the runner's clock is too far from the store's, even after the SDK corrected it by the store's Date header (check the time sync of the runner and of the store)";
     case 'CredentialsProviderError':
       return 'no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws-actions/configure-aws-credentials before this step';
   }

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BUCKETS_IN_FLIGHT, TARGETS_AT_ONCE } from './pool.js';
+import { StoreContacts } from './store-contact.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from './traffic/traffic.js';
 import {
   SMITHY_CONTEXT_KEY,
@@ -16,8 +17,16 @@ export interface ClientSettings {
   forcePathStyle: boolean;
   /** The most aborts in flight at once; the connection pool is sized to match. */
   concurrency: ConcurrencySetting;
-  /** How long one attempt of a request may take, from connecting to the last byte. */
+  /**
+   * How long one attempt of a request may wait for its answer to begin, connecting included,
+   * once the store has answered in this run (before: the shorter FIRST_ANSWER_TIMEOUT_MS).
+   */
   requestTimeoutMs?: number;
+  /**
+   * Which stores have answered, shared by the clients of one run (one per region), so that
+   * a store found dead is given up by all of them. A client of its own by default.
+   */
+  contacts?: StoreContacts;
   /**
    * Where to read http_proxy, https_proxy and no_proxy (either case): a self-hosted runner
    * behind a proxy sets them for every action, and the SDK ignores them by itself.
@@ -28,9 +37,10 @@ export interface ClientSettings {
 }
 
 /**
- * A request that takes longer is abandoned and retried: a store that stops answering must
- * not hold a connection until the job's own timeout. A page of 1,000 uploads takes well
- * under a second on a healthy store.
+ * A request whose answer takes longer to begin is abandoned and retried, on a store that has
+ * answered before: a store that stops answering must not hold a connection until the job's
+ * own timeout. A page of 1,000 uploads takes well under a second on a healthy store; this
+ * leaves a slow one room. A store not heard from yet gets less (see store-contact.ts).
  */
 export const REQUEST_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -59,6 +69,8 @@ export function createS3Client(settings: ClientSettings): S3Client {
     proxyEnv: settings.proxyEnv,
   };
   const { stop } = settings;
+  const requestTimeoutMs = settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const contacts = settings.contacts ?? new StoreContacts(requestTimeoutMs);
   const client = new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,
@@ -71,31 +83,54 @@ export function createS3Client(settings: ClientSettings): S3Client {
         httpAgent: new HttpAgent(agentOptions),
         httpsAgent: new HttpsAgent(agentOptions),
         connectionTimeout: CONNECT_TIMEOUT_MS,
-        requestTimeout: settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+        requestTimeout: requestTimeoutMs,
         // Without it, the SDK only logs a warning when a request exceeds requestTimeout.
         throwOnRequestTimeout: true,
       },
       stop,
+      contacts,
     ),
   });
   if (stop) client.middlewareStack.add(stopRetries(stop), { step: 'initialize', name: 'runStop' });
   return client;
 }
 
-/** Sends every request with the run's stop as its abort signal, unless it has its own. */
+/**
+ * Sends every request with the run's stop as its abort signal, unless it has its own, and
+ * with the time its store is given to answer: none at all to a store found dead.
+ */
 class StoppableHttpHandler extends NodeHttpHandler {
   constructor(
     options: ConstructorParameters<typeof NodeHttpHandler>[0],
     private readonly stop: AbortSignal | undefined,
+    private readonly contacts: StoreContacts,
   ) {
     super(options);
   }
 
-  override handle(
+  override async handle(
     request: Parameters<NodeHttpHandler['handle']>[0],
     options: HttpHandlerOptions = {},
-  ) {
-    return super.handle(request, { ...options, abortSignal: options.abortSignal ?? this.stop });
+  ): ReturnType<NodeHttpHandler['handle']> {
+    const host =
+      request.port === undefined ? request.hostname : `${request.hostname}:${request.port}`;
+    const dead = this.contacts.deadReason(host);
+    if (dead) throw dead;
+    try {
+      const answer = await super.handle(request, {
+        ...options,
+        abortSignal: options.abortSignal ?? this.stop,
+        requestTimeout: options.requestTimeout ?? this.contacts.timeoutFor(host),
+      });
+      this.contacts.answered(host);
+      return answer;
+    } catch (error) {
+      // The handler's own timeouts, connecting or waiting for the answer; not the run's stop.
+      if ((error as Error | undefined)?.name === 'TimeoutError') {
+        throw this.contacts.noAnswer(host) ?? error;
+      }
+      throw error;
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { excludeMatcher } from '../engine/exclude.js';
 import { mapAll, TARGETS_AT_ONCE } from '../engine/pool.js';
 import type { CleanupEvent, Target } from '../engine/types.js';
 import { targetsOf } from '../inputs.js';
-import { describeTarget, outcomeLine } from '../log-lines.js';
+import { describeTarget, leadingSlashNotice, outcomeLine } from '../log-lines.js';
 import { redactEvent } from '../redact.js';
 import { formatCounts } from '../report.js';
 import { cutoffOf } from '../run-description.js';
@@ -61,6 +61,12 @@ export async function cleanTargets(
     // A target that never started (a bug stopped the run) has nothing to write.
     for (const log of logs) log.end();
     await written;
+  }
+  for (const target of targets) {
+    const { counts, listingError } = report.addTarget(target);
+    if (target.prefix.startsWith('/') && counts.found === 0 && listingError === undefined) {
+      runner.notice(leadingSlashNotice(target));
+    }
   }
 }
 

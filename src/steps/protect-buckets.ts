@@ -1,7 +1,7 @@
 import type { BucketAccess } from '../engine/probe.js';
 import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import { addAbortRules, type Protection } from '../engine/protect.js';
-import { protectionLine } from '../log-lines.js';
+import { protectionLines } from '../log-lines.js';
 import type { Runner } from '../runner.js';
 import type { BucketLifecycle } from '../summary/lifecycle.js';
 import type { Session } from './session.js';
@@ -43,9 +43,10 @@ export async function protectBuckets(
   // In the order of the buckets, whichever finished first.
   for (const { bucket, protection } of protectedBuckets) {
     if (protection === undefined) continue;
-    const line = protectionLine(bucket, protection);
-    if (protection.state === 'failed') runner.error(line);
-    else runner.info(line);
+    for (const line of protectionLines(bucket, protection)) {
+      if (protection.state === 'failed') runner.error(line);
+      else runner.info(line);
+    }
   }
   return protectedBuckets;
 }

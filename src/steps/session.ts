@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegionalClients } from '../engine/regions.js';
-import { createS3Client } from '../engine/s3-client.js';
+import { createS3Client, REQUEST_TIMEOUT_MS } from '../engine/s3-client.js';
+import { StoreContacts } from '../engine/store-contact.js';
 import { AbortTraffic } from '../engine/traffic/traffic.js';
 import type { Config } from '../inputs.js';
 import { proxyLine } from '../log-lines.js';
@@ -38,8 +39,10 @@ export async function openSession(
   const stop = runStop(config.timeoutMs);
   const proxy = proxyLine(env);
   if (proxy) runner.info(proxy);
+  // One for every region's client: a store found dead is given up by all of them.
+  const contacts = new StoreContacts(REQUEST_TIMEOUT_MS);
   const clients = new RegionalClients(config.region, (region) =>
-    createS3Client({ ...config, region, proxyEnv: env, stop: stop.signal }),
+    createS3Client({ ...config, region, proxyEnv: env, stop: stop.signal, contacts }),
   );
   return {
     config,

@@ -72,11 +72,15 @@ function uncovered(
       const wait = plural(abortRuleDays(protection.rules), 'day');
       // Where it added one: a prefix may have been covered by then.
       const added = prefixList(protection.rules.map(abortRulePrefix));
+      const many = protection.rules.length > 1;
+      const rules = many
+        ? `${protection.rules.length} lifecycle rules that abort`
+        : 'a lifecycle rule that aborts';
       const late = protection.confirmed
         ? ''
-        : ' The store accepted it, but did not show it yet when read back: it may take a while to apply.';
+        : ` The store accepted ${many ? 'them' : 'it'}, but did not show ${many ? 'them' : 'it'} yet when read back: ${many ? 'they' : 'it'} may take a while to apply.`;
       return [
-        `🧹 ${name}: this run added a lifecycle rule that aborts incomplete uploads under ${added} ${wait} after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).${late}`,
+        `🧹 ${name}: this run added ${rules} incomplete uploads under ${added} ${wait} after they start. From now on the bucket sweeps them by itself, the uploads open now included, even when no workflow runs (a new rule takes a few minutes to apply on Amazon S3, and the store then aborts due uploads on its own schedule).${late}`,
         rulesBlock(protection.rules, 'added'),
       ].join('\n\n');
     }

@@ -1,7 +1,7 @@
 import { formatUsd, monthlyCost } from '../cost.js';
 import { formatAge } from '../duration.js';
 import type { UploadGroup } from '../groups.js';
-import { formatBytes, type Counts, type ReportRow, type RunReport } from '../report.js';
+import { formatBytes, staleOf, type Counts, type ReportRow, type RunReport } from '../report.js';
 import { codeSpan, truncate } from '../text.js';
 import { details, plural, table, utc } from './markdown.js';
 import type { RunDescription } from './render.js';
@@ -79,8 +79,12 @@ export function groupsTable(report: RunReport, run: RunDescription): string {
   }
   const oldest = (group: UploadGroup) => (group.oldest ? ageAt(run, group.oldest) : '?');
   columns.push({ title: 'oldest', align: 'r', value: oldest });
-  const rest = report.totals.matched - top.reduce((sum, group) => sum + group.uploads, 0);
+  const { matched, left } = report.totals;
+  const rest = matched + left - top.reduce((sum, group) => sum + group.uploads, 0);
   const notes = [
+    bySize && left > 0
+      ? `The sizes are of the uploads measured: the ${plural(left, 'upload')} left by the limit ${left === 1 ? 'was' : 'were'} not.`
+      : '',
     rest > 0
       ? `…and ${plural(groups.size - top.length, 'more group')} with ${plural(rest, 'stale upload')} in all.`
       : '',
@@ -124,7 +128,7 @@ export function targetsTable(report: RunReport, run: RunDescription): string {
       bucketCell(target.bucket),
       prefixCell(target.prefix),
       String(counts.found),
-      String(counts.matched),
+      String(staleOf(counts)),
       String(counts.aborted),
       String(counts.gone),
       listingError === undefined ? String(counts.failed) : `${counts.failed} (listing failed)`,
