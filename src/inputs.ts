@@ -26,6 +26,11 @@ export interface Config {
   when: 'now' | 'post';
   /** Glob patterns of keys never to abort. */
   exclude: string[];
+  /**
+   * Glob patterns of the initiators (Initiator.ID) whose stale uploads may be aborted; empty:
+   * anyone's.
+   */
+  initiatedBy: string[];
   /** Count each selected upload's parts and bytes (ListParts) before aborting it. */
   reportBytes: boolean;
   /** The most uploads one run aborts; 0 means no limit. */
@@ -81,6 +86,7 @@ export function parseConfig(read: ReadInput, env: Environment): Config {
     timeoutMs: parse(Input.Timeout, parseTimeout),
     when: parse(Input.When, parseWhen),
     exclude: parse(Input.Exclude, parseExclude),
+    initiatedBy: parse(Input.InitiatedBy, parseInitiatedBy),
     reportBytes: parse(Input.ReportBytes, parseBoolean),
     limit: parse(Input.Limit, parseLimit),
     checkLifecycle: parse(Input.CheckLifecycle, parseBoolean),
@@ -200,6 +206,22 @@ function parseExclude(value: string): string[] | Problem {
   if (rooted !== undefined) {
     return new Problem(
       `"${rooted}" starts with /, which no key does; use e.g. ci/pinned/** or **/keep-*`,
+    );
+  }
+  return patterns;
+}
+
+/** What to write for "this role, any session" on Amazon S3; the example of every refusal. */
+const INITIATOR_EXAMPLE = 'arn:aws:sts::123456789012:assumed-role/ci-integration-tests/*';
+
+function parseInitiatedBy(value: string): string[] | Problem {
+  const patterns = splitLines(value);
+  // No ARN, canonical ID or store user name holds white space: such a pattern protects
+  // nothing it seems to name, and aborts nothing either, so it is surely a mistake.
+  const spaced = patterns.find((pattern) => /\s/.test(pattern));
+  if (spaced !== undefined) {
+    return new Problem(
+      `"${spaced}" holds a space, which no initiator ID does, so it can never match; give one pattern a line, e.g. ${INITIATOR_EXAMPLE}`,
     );
   }
   return patterns;

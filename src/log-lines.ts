@@ -1,3 +1,4 @@
+import type { UntoldBucket } from './initiator-report.js';
 import { formatAge } from './duration.js';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import type { PatternMatch } from './engine/buckets.js';
@@ -31,6 +32,22 @@ export function leadingSlashNotice(target: Target): string {
       ? 'leave prefix empty for the whole bucket'
       : `write prefix: ${visible(bare)}, without the leading /`;
   return `Nothing was found in s3://${target.bucket} under prefix ${JSON.stringify(visible(target.prefix))}: S3 keys rarely begin with "/" (the key of s3://${target.bucket}/ci/a.bin is "ci/a.bin"). If the uploads are under ${JSON.stringify(visible(bare))}, ${instead}.`;
+}
+
+/**
+ * Why `initiated-by` cannot hold in a bucket, from what its store answered: for a notice,
+ * and for the summary with `name` and `code` making its names Markdown.
+ */
+export function untoldInitiatorsNote(
+  untold: UntoldBucket,
+  name = (bucket: string) => `s3://${bucket}`,
+  code = (id: string) => JSON.stringify(visible(id)),
+): string {
+  const where = `${name(untold.bucket)}: initiated-by cannot tell who started an upload here`;
+  if (untold.sameForAll === undefined) {
+    return `${where}. The store named no initiator for any of its ${untold.uploads} uploads (as MinIO and versitygw answer), so none of them is aborted while initiated-by is given.`;
+  }
+  return `${where}. The store named ${code(untold.sameForAll)} as the initiator and owner of every one of its ${untold.uploads} uploads, as stores that answer whoever lists do (Ceph RGW 16.2, Swift's S3 API): the guard matches all of them or none, and protects nothing.`;
 }
 
 /** An upload's outcome on one line: its key is shown visibly, so it cannot start a command. */

@@ -16,6 +16,7 @@ export function outputsOf(
     [Output.FailedCount]: totals.failed,
     [Output.GoneCount]: totals.gone,
     [Output.ExcludedCount]: totals.excluded,
+    [Output.ForeignCount]: totals.foreign,
     [Output.LeftCount]: totals.left,
     [Output.BytesFreed]: totals.bytes,
     [Output.PartsFreed]: totals.parts,

@@ -17,9 +17,16 @@ export function secretRedactor(env: Record<string, string | undefined>): (text: 
 /** The event with its error texts redacted. */
 export function redactEvent(event: CleanupEvent, redact: (text: string) => string): CleanupEvent {
   if (event.kind === 'listing-failed') return { ...event, error: redact(event.error) };
-  if (event.error === undefined && event.sizeError === undefined) return event;
+  const { initiator } = event.upload;
+  // The store's answer: it is shown by name (the summary, the report file).
+  const safeInitiator = initiator && redact(initiator);
+  if (event.error === undefined && event.sizeError === undefined && safeInitiator === initiator) {
+    return event;
+  }
   return {
     ...event,
+    upload:
+      safeInitiator === initiator ? event.upload : { ...event.upload, initiator: safeInitiator },
     error: event.error && redact(event.error),
     sizeError: event.sizeError && redact(event.sizeError),
   };

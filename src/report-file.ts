@@ -9,6 +9,8 @@ export interface ReportLine {
   uploadId: string;
   initiated: string | null;
   ageSeconds: number | null;
+  /** Who started the upload (Initiator.ID), as the store answers it; null when it names none. */
+  initiator: string | null;
   result: Exclude<UploadOutcome['result'], 'kept'>;
   error?: string;
   bytes?: number;
@@ -47,6 +49,7 @@ export class ReportFile {
       uploadId: upload.uploadId,
       initiated: upload.initiated?.toISOString() ?? null,
       ageSeconds: upload.initiated ? Math.floor((nowMs - upload.initiated.getTime()) / 1000) : null,
+      initiator: upload.initiator ?? null,
       result,
       ...(outcome.error !== undefined && { error: outcome.error }),
       ...(outcome.size && { bytes: outcome.size.bytes, parts: outcome.size.parts }),

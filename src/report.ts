@@ -1,10 +1,14 @@
 import type { CleanupEvent, Target, Upload, UploadResult, UploadSize } from './engine/types.js';
 import { GroupTally, groupOf } from './groups.js';
+import { InitiatorReport } from './initiator-report.js';
 
 export interface Counts {
   /** Uploads listed under the prefix, of any age. */
   found: number;
-  /** Uploads selected for abort (stale, not excluded; in a dry run, those that would be). */
+  /**
+   * Uploads selected for abort (stale, not excluded, started by an initiator `initiated-by`
+   * names; in a dry run, those that would be).
+   */
   matched: number;
   aborted: number;
   /** Selected uploads that were already gone when aborted. */
@@ -13,6 +17,8 @@ export interface Counts {
   failed: number;
   /** Stale uploads whose key matches an exclusion. */
   excluded: number;
+  /** Stale uploads left alone because `initiated-by` names none of their initiators. */
+  foreign: number;
   /** Stale uploads beyond the run's limit, left for a later run. */
   left: number;
   /** Parts and bytes of the uploads aborted (in a dry run: that would be), when measured. */
@@ -53,14 +59,15 @@ const zeroCounts = (): Counts => ({
   gone: 0,
   failed: 0,
   excluded: 0,
+  foreign: 0,
   left: 0,
   parts: 0,
   bytes: 0,
 });
 
-/** Stale uploads of every kind: selected, excluded, or left by the limit. */
+/** Stale uploads of every kind: selected, excluded, someone else's, or left by the limit. */
 export function staleOf(counts: Counts): number {
-  return counts.matched + counts.excluded + counts.left;
+  return counts.matched + counts.excluded + counts.foreign + counts.left;
 }
 
 /** Counts as one log line; the optional ones only when they happened. */
@@ -71,6 +78,7 @@ export function formatCounts(counts: Counts): string {
   return [
     `found ${counts.found}, stale ${stale}${selected}, aborted ${counts.aborted}, already gone ${counts.gone}, failed ${counts.failed}`,
     counts.excluded > 0 ? `excluded ${counts.excluded}` : '',
+    counts.foreign > 0 ? `started by others ${counts.foreign}` : '',
     counts.left > 0 ? `left by the limit ${counts.left}` : '',
     counts.parts > 0 ? `${formatBytes(counts.bytes)} in ${counts.parts} parts` : '',
   ]
@@ -122,6 +130,8 @@ export class RunReport {
   unmeasuredReason: string | undefined;
   /** The stale uploads by bucket and group, selected or left by the limit: where the leaks come from. */
   readonly groups = new GroupTally();
+  /** Whose stale uploads `initiated-by` left alone, and whether each store tells initiators apart. */
+  readonly initiators = new InitiatorReport();
   /** Why listing the buckets for the patterns of `bucket` failed: a failed listing too. */
   bucketListingError: string | undefined;
   private readonly byTarget = new Map<Target, TargetReport>();
@@ -137,6 +147,7 @@ export class RunReport {
       report = { target, index: this.targets.length, counts: zeroCounts() };
       this.byTarget.set(target, report);
       this.targets.push(report);
+      this.initiators.of(target.bucket);
     }
     return report;
   }
@@ -159,9 +170,11 @@ export class RunReport {
       this.unmeasured += 1;
       this.unmeasuredReason ??= event.sizeError;
     }
+    this.initiators.listed(event.target.bucket, event.upload);
     if (result === 'kept') return;
-    if (result === 'excluded') {
+    if (result === 'excluded' || result === 'foreign') {
       count(result);
+      if (result === 'foreign') this.initiators.leftAlone(event.upload.initiator);
     } else {
       if (result === 'left') count(result);
       else {
@@ -172,7 +185,7 @@ export class RunReport {
           add('bytes', size.bytes);
         }
       }
-      // Those left by the limit are part of the leak; excluded ones are kept on purpose.
+      // Those left by the limit are part of the leak; excluded and others' are kept on purpose.
       const { key, initiated } = event.upload;
       this.groups.add(
         event.target.bucket,

@@ -34,6 +34,7 @@ export function describeRun(
     dryRun: config.dryRun,
     reportBytes: config.reportBytes,
     limit: config.limit,
+    initiatedBy: config.initiatedBy.length > 0,
     defaultRegion: config.region,
     storagePrice: config.storagePrice,
   };

@@ -22,6 +22,7 @@ describe('parseConfig', () => {
       timeoutMs: 10 * 60 * 1000,
       when: 'now',
       exclude: [],
+      initiatedBy: [],
       reportBytes: false,
       limit: 0,
       checkLifecycle: true,
@@ -43,6 +44,8 @@ describe('parseConfig', () => {
       [Input.Timeout]: '1h30m',
       [Input.When]: 'post',
       [Input.Exclude]: '**/keep-*\n\n  ci/pinned/** \n',
+      [Input.InitiatedBy]:
+        ' arn:aws:sts::123456789012:assumed-role/ci/*\n\narn:aws:iam::123456789012:user/ci-bot\n',
       [Input.ReportBytes]: 'true',
       [Input.Limit]: '5000',
       [Input.CheckLifecycle]: 'false',
@@ -61,6 +64,10 @@ describe('parseConfig', () => {
       timeoutMs: 90 * 60 * 1000,
       when: 'post',
       exclude: ['**/keep-*', 'ci/pinned/**'],
+      initiatedBy: [
+        'arn:aws:sts::123456789012:assumed-role/ci/*',
+        'arn:aws:iam::123456789012:user/ci-bot',
+      ],
       reportBytes: true,
       limit: 5000,
       checkLifecycle: false,

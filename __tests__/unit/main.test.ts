@@ -104,6 +104,7 @@ describe('run', () => {
     [Input.Timeout]: '0',
     [Input.When]: 'later',
     [Input.Exclude]: '/ci/pinned/**',
+    [Input.InitiatedBy]: 'ci bot',
     [Input.ReportBytes]: 'sure',
     [Input.Limit]: '-1',
     [Input.CheckLifecycle]: 'perhaps',
@@ -594,6 +595,7 @@ describe('the report file', () => {
         uploadId: '1',
         initiated: old.toISOString(),
         ageSeconds,
+        initiator: null,
         result: 'aborted',
       },
       {
@@ -602,6 +604,7 @@ describe('the report file', () => {
         uploadId: '3',
         initiated: old.toISOString(),
         ageSeconds,
+        initiator: null,
         result: 'excluded',
       },
     ]);

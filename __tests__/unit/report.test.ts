@@ -32,7 +32,7 @@ describe('RunReport', () => {
     ]) {
       report.record(event);
     }
-    const none = { excluded: 0, left: 0, parts: 0, bytes: 0 };
+    const none = { excluded: 0, foreign: 0, left: 0, parts: 0, bytes: 0 };
     expect(report.totals).toEqual({
       found: 5,
       matched: 4,
@@ -115,6 +115,7 @@ describe('RunReport', () => {
       gone: 0,
       failed: 1,
       excluded: 1,
+      foreign: 0,
       left: 2,
       parts: 4,
       bytes: 110,
@@ -137,7 +138,10 @@ describe('formatBytes', () => {
 });
 
 describe('formatCounts', () => {
-  const counts = { found: 5, matched: 2, aborted: 2, gone: 0, failed: 0, excluded: 0, left: 0 };
+  const counts = {
+    ...{ found: 5, matched: 2, aborted: 2, gone: 0, failed: 0 },
+    ...{ excluded: 0, foreign: 0, left: 0 },
+  };
   it.each([
     [
       'every stale upload selected',
@@ -149,6 +153,11 @@ describe('formatCounts', () => {
       'some excluded, some left by the limit',
       { ...counts, excluded: 1, left: 2 },
       'found 5, stale 5 (selected 2), aborted 2, already gone 0, failed 0, excluded 1, left by the limit 2',
+    ],
+    [
+      'some started by others (initiated-by)',
+      { ...counts, foreign: 3 },
+      'found 5, stale 5 (selected 2), aborted 2, already gone 0, failed 0, started by others 3',
     ],
     [
       'measured',

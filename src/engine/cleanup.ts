@@ -31,6 +31,8 @@ export interface CleanupPlan {
   stop?: AbortSignal;
   /** Keys never to abort, however old (the exclude patterns). */
   isExcluded?: (key: string) => boolean;
+  /** Whether an upload's initiator is one `initiated-by` names; absent: anyone's may go. */
+  isInitiatedBy?: (initiator: string | undefined) => boolean;
   /**
    * Aborts the run may still start, shared by all its targets; absent means no limit.
    * Stale uploads beyond it are `left` (in a dry run too, so it shows what a run would do).
@@ -86,6 +88,9 @@ export async function* cleanTarget(
     const outcome = { kind: 'upload', target, upload } as const;
     if (!isStale(upload, plan.cutoff)) return { ...outcome, result: 'kept' };
     if (plan.isExcluded?.(upload.key)) return { ...outcome, result: 'excluded' };
+    if (plan.isInitiatedBy && !plan.isInitiatedBy(upload.initiator)) {
+      return { ...outcome, result: 'foreign' };
+    }
     if (plan.budget) {
       // Taken when the upload is handed out, one at a time, so the limit is never exceeded.
       if (plan.budget.remaining <= 0) return { ...outcome, result: 'left' };

@@ -137,9 +137,24 @@ function nextMarkers(
 }
 
 /** An entry without a key or an upload id cannot be aborted safely, so it is not listed. */
-function toUpload(raw: { Key?: string; UploadId?: string; Initiated?: Date }): Upload[] {
+function toUpload(raw: {
+  Key?: string;
+  UploadId?: string;
+  Initiated?: Date;
+  Initiator?: { ID?: string };
+  Owner?: { ID?: string };
+}): Upload[] {
   if (!raw.Key || !raw.UploadId) return [];
-  return [{ key: decodeKey(raw.Key), uploadId: raw.UploadId, initiated: raw.Initiated }];
+  const upload: Upload = {
+    key: decodeKey(raw.Key),
+    uploadId: raw.UploadId,
+    initiated: raw.Initiated,
+  };
+  const initiator = raw.Initiator?.ID?.trim();
+  const owner = raw.Owner?.ID?.trim();
+  if (initiator) upload.initiator = initiator;
+  if (owner) upload.owner = owner;
+  return [upload];
 }
 
 /** A store sent a key that is not valid percent-encoding, so no abort can name it exactly. */

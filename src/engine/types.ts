@@ -20,16 +20,23 @@ export interface Upload {
   uploadId: string;
   /** Server time. A store that omits it leaves the upload's age unknown, and it is never aborted. */
   initiated: Date | undefined;
+  /**
+   * Who started it (Initiator.ID) and whose it is (Owner.ID), as the store answers them;
+   * undefined when it answers none or an empty one. Stores differ: see initiators.ts.
+   */
+  initiator?: string;
+  owner?: string;
 }
 
 /**
  * What became of one listed upload:
  * `kept` (younger than the cutoff), `excluded` (stale, but its key matches an exclusion),
+ * `foreign` (stale, but not started by an initiator `initiated-by` names),
  * `left` (stale, beyond the run's limit), `would-abort` (dry run), `aborted`,
  * `gone` (completed or aborted by someone else meanwhile), `failed`.
  */
 export type UploadResult =
-  'kept' | 'excluded' | 'left' | 'would-abort' | 'aborted' | 'gone' | 'failed';
+  'kept' | 'excluded' | 'foreign' | 'left' | 'would-abort' | 'aborted' | 'gone' | 'failed';
 
 /** What an upload's parts hold: what aborting it frees. */
 export interface UploadSize {

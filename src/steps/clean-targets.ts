@@ -1,9 +1,15 @@
 import { cleanTarget, type CleanupPlan } from '../engine/cleanup.js';
 import { excludeMatcher } from '../engine/exclude.js';
+import { initiatorMatcher } from '../engine/initiators.js';
 import { mapAll, TARGETS_AT_ONCE } from '../engine/pool.js';
 import type { CleanupEvent, Target } from '../engine/types.js';
 import { targetsOf } from '../inputs.js';
-import { describeTarget, leadingSlashNotice, outcomeLine } from '../log-lines.js';
+import {
+  describeTarget,
+  leadingSlashNotice,
+  outcomeLine,
+  untoldInitiatorsNote,
+} from '../log-lines.js';
 import { redactEvent } from '../redact.js';
 import { formatCounts } from '../report.js';
 import { cutoffOf } from '../run-description.js';
@@ -29,6 +35,7 @@ export async function cleanTargets(
     traffic,
     stop: stop.signal,
     isExcluded: excludeMatcher(config.exclude),
+    isInitiatedBy: initiatorMatcher(config.initiatedBy),
     budget: config.limit > 0 ? { remaining: config.limit } : undefined,
     measureSize: config.reportBytes,
   };
@@ -67,6 +74,10 @@ export async function cleanTargets(
     if (target.prefix.startsWith('/') && counts.found === 0 && listingError === undefined) {
       runner.notice(leadingSlashNotice(target));
     }
+  }
+  // A guard the user relies on must say where it cannot hold.
+  if (config.initiatedBy.length > 0) {
+    for (const bucket of report.initiators.untold) runner.notice(untoldInitiatorsNote(bucket));
   }
 }
 

@@ -6,6 +6,7 @@ import type { TrafficSummary } from '../engine/traffic/traffic.js';
 import { throttlingNote } from '../log-lines.js';
 import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
+import { initiatorsSection } from './initiators.js';
 import { protectionTrouble, safetyNetSection, type BucketLifecycle } from './lifecycle.js';
 import { plural, utc } from './markdown.js';
 import { patternsSection } from './patterns.js';
@@ -23,6 +24,8 @@ export interface RunDescription {
   reportBytes?: boolean;
   /** The price the measured bytes' monthly cost is shown at, if any. */
   storagePrice?: StoragePrice;
+  /** Whether `initiated-by` names the initiators whose uploads may be aborted. */
+  initiatedBy?: boolean;
   /** The run's limit on aborts, if any. */
   limit?: number;
   /** Why the run stopped before finishing (its timeout, a cancel), if it did. */
@@ -64,6 +67,7 @@ export function renderSummary(report: RunReport, run: RunDescription): string {
     run.traffic && run.traffic.throttled > 0 ? `🐢 ${throttlingNote(run.traffic, codeSpan)}` : '',
     `Stale means initiated at or before **${utc(run.cutoff)}** (max-age ${formatAge(run.maxAgeMs)}).`,
     groupsTable(report, run),
+    initiatorsSection(report, run),
     patternsSection(run.patterns ?? [], report.bucketListingError),
     targetsTable(report, run),
     safetyNetSection(run.lifecycle ?? [], ruleDays),
@@ -106,7 +110,7 @@ function inFlight(pace: TrafficSummary): string {
 }
 
 function headline(report: RunReport, run: RunDescription): string {
-  const { matched, aborted, gone, excluded, left, bytes, parts } = report.totals;
+  const { matched, aborted, gone, excluded, foreign, left, bytes, parts } = report.totals;
   const oldest = report.groups.oldest;
   const notes = [
     // How long the leak has been going on.
@@ -117,6 +121,7 @@ function headline(report: RunReport, run: RunDescription): string {
       : '',
     gone > 0 ? `${gone} ${gone === 1 ? 'was' : 'were'} already gone` : '',
     excluded > 0 ? `${excluded} excluded` : '',
+    foreign > 0 ? `${foreign} started by others left alone` : '',
     left > 0 ? `${left} left for a later run by the limit of ${run.limit ?? '?'}` : '',
   ].filter(Boolean);
   const tail = notes.length > 0 ? `; ${notes.join('; ')}.` : '.';
@@ -127,7 +132,7 @@ function headline(report: RunReport, run: RunDescription): string {
   if (run.dryRun) {
     return `🔍 **Dry run: nothing was aborted.** ${plural(matched, 'stale upload')} would be aborted${tail}`;
   }
-  if (matched + excluded + left === 0) return '✅ **No stale uploads found.**';
+  if (matched + excluded + foreign + left === 0) return '✅ **No stale uploads found.**';
   return `✅ **Aborted ${plural(aborted, 'stale upload')}**${tail}`;
 }
 

@@ -24,6 +24,7 @@ const RESULT_LABEL: Record<ReportRow['result'], string> = {
   gone: '➖ already gone',
   failed: '❌ failed',
   excluded: '🛡️ excluded',
+  foreign: '👤 started by others',
   left: '⏸️ left (limit)',
 };
 
@@ -100,6 +101,8 @@ function extraColumns(report: RunReport, run: RunDescription) {
   const columns: Array<{ title: string; value: (counts: Counts) => string }> = [];
   if (report.totals.excluded > 0)
     columns.push({ title: 'excluded', value: (c) => String(c.excluded) });
+  if (report.totals.foreign > 0)
+    columns.push({ title: 'started by others', value: (c) => String(c.foreign) });
   if (report.totals.left > 0) columns.push({ title: 'left', value: (c) => String(c.left) });
   if (run.reportBytes) {
     columns.push({ title: run.dryRun ? 'size' : 'freed', value: (c) => formatBytes(c.bytes) });
@@ -206,8 +209,9 @@ export function uploadsTable(report: RunReport, run: RunDescription): string {
 
 function uploadRow(row: ReportRow, run: RunDescription): string[] {
   const { upload } = row;
-  // Excluded and left uploads are never measured: their size is not unknown, just not asked.
-  const notMeasured = row.result === 'excluded' || row.result === 'left';
+  // Uploads not selected are never measured: their size is not unknown, just not asked.
+  const notMeasured =
+    row.result === 'excluded' || row.result === 'foreign' || row.result === 'left';
   return [
     cell(row.bucket, MAX_PREFIX_CHARS),
     cell(upload.key, MAX_KEY_CHARS),
