@@ -39,6 +39,16 @@ export interface S3Store extends Credentials {
   maxUploadKeyBytes: number;
   /** Whether it keeps lifecycle rules (Swift's s3api has none: a GET answers no rules). */
   lifecycleRules: boolean;
+  /**
+   * What it answers a request signed with an access key it does not know: Swift's s3api
+   * with tempauth cannot tell that from a wrong secret.
+   */
+  unknownKeyError: 'InvalidAccessKeyId' | 'SignatureDoesNotMatch';
+  /**
+   * The ID it names as the Initiator of the uploads this user lists: the user's own, on the
+   * local stores (Ceph RGW 16.2 and Swift's s3api answer the requester). Unknown elsewhere.
+   */
+  userId: string | undefined;
 }
 
 const localStart =
@@ -65,6 +75,8 @@ const stores: Record<string, () => S3Store> = {
     howToStart: localStart,
     maxUploadKeyBytes: 1024,
     lifecycleRules: true,
+    unknownKeyError: 'InvalidAccessKeyId',
+    userId: 'local-s3',
   }),
   swift: () => ({
     name: 'OpenStack Swift (s3api)',
@@ -80,6 +92,8 @@ const stores: Record<string, () => S3Store> = {
     howToStart: localStart,
     maxUploadKeyBytes: 960,
     lifecycleRules: false,
+    unknownKeyError: 'SignatureDoesNotMatch',
+    userId: 'test:tester',
   }),
   // Any other store (MinIO, Amazon S3, R2, …), described by the environment.
   env: () => ({
@@ -98,6 +112,8 @@ const stores: Record<string, () => S3Store> = {
     howToStart: 'check the S3_TEST_* variables.',
     maxUploadKeyBytes: 1024,
     lifecycleRules: process.env.S3_TEST_LIFECYCLE_RULES !== 'false',
+    unknownKeyError: 'InvalidAccessKeyId',
+    userId: undefined,
   }),
 };
 
