@@ -1,61 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   AbortMultipartUploadCommand,
   ListMultipartUploadsCommand,
-  S3Client,
   type MultipartUpload,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Upload } from '../../src/engine/types.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fakeCore } from '../support/core.js';
+import { mockedRun, SECRET } from '../support/mocked-run.js';
 import { renderAsGitHub as renderGfm } from '../support/github-markdown.js';
 import { listed } from '../support/uploads.js';
 
 const old = new Date(Date.now() - 3 * 24 * 3600 * 1000);
-const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-
-// @actions/github reads the run's context once, when loaded: as on a runner, set it first.
-Object.assign(process.env, {
-  GITHUB_REPOSITORY: 'octo/repo',
-  GITHUB_RUN_ID: '7',
-  GITHUB_RUN_NUMBER: '42',
-  GITHUB_WORKFLOW: 'CI',
-});
-const fake = fakeCore();
-jest.unstable_mockModule('@actions/core', () => fake.core);
-// The run's story is told here with aws-sdk-client-mock, which answers the SDK's commands
-// only: aborts take the SDK's command. The lean path, which does not go through the SDK's
-// pipeline, is tested against stand-ins (s3-client, lean-abort) and the real stores.
-jest.unstable_mockModule('../../src/engine/abort/senders.js', () => ({
-  abortSenderFor: (client: S3Client, bucket: string) =>
-    Object.assign(
-      async (upload: Upload) => {
-        const input = { Bucket: bucket, Key: upload.key, UploadId: upload.uploadId };
-        await client.send(new AbortMultipartUploadCommand(input));
-      },
-      { retries: true },
-    ),
-}));
-const { run } = await import('../../src/main.js');
-
+const { run, fake, mocked } = await mockedRun();
 let s3: ReturnType<typeof mockClient>;
-let savedEnv: NodeJS.ProcessEnv;
-
 beforeEach(() => {
-  s3 = mockClient(S3Client);
-  savedEnv = { ...process.env };
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: SECRET,
-  });
-});
-
-afterEach(() => {
-  s3.restore();
-  process.env = savedEnv;
+  s3 = mocked.s3;
 });
 
 async function runAction(inputs: Record<string, string>) {
