@@ -44,10 +44,12 @@ export function untoldInitiatorsNote(
   code = (id: string) => JSON.stringify(visible(id)),
 ): string {
   const where = `${name(untold.bucket)}: initiated-by cannot tell who started an upload here`;
+  const listed =
+    untold.uploads === 1 ? 'the one upload it listed' : `all ${untold.uploads} uploads it listed`;
   if (untold.sameForAll === undefined) {
-    return `${where}. The store named no initiator for any of its ${untold.uploads} uploads (as MinIO and versitygw answer), so none of them is aborted while initiated-by is given.`;
+    return `${where}. The store named no initiator for ${untold.uploads === 1 ? listed : `any of the ${untold.uploads} uploads it listed`} (as MinIO and versitygw answer), so none is aborted while initiated-by is given.`;
   }
-  return `${where}. The store named ${code(untold.sameForAll)} as the initiator and owner of every one of its ${untold.uploads} uploads, as stores that answer whoever lists do (Ceph RGW 16.2, Swift's S3 API): the guard matches all of them or none, and protects nothing.`;
+  return `${where}. The store named ${code(untold.sameForAll)} as the initiator and owner of ${listed}, as stores that answer whoever lists do (Ceph RGW 16.2, Swift's S3 API): the guard matches all of them or none, and protects nothing.`;
 }
 
 /** An upload's outcome on one line: its key is shown visibly, so it cannot start a command. */

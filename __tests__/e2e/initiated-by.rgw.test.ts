@@ -48,7 +48,7 @@ async function sharedBucket(): Promise<string> {
 }
 
 const untold = (bucket: string) =>
-  `::notice::s3://${bucket}: initiated-by cannot tell who started an upload here. The store named "local-s3" as the initiator and owner of every one of its 2 uploads`;
+  `::notice::s3://${bucket}: initiated-by cannot tell who started an upload here. The store named "local-s3" as the initiator and owner of all 2 uploads it listed`;
 
 describe('initiated-by on Ceph RGW 16.2, two users', () => {
   it('says the guard cannot hold, as the store names the requester for both uploads', async () => {

@@ -46,9 +46,10 @@ export interface S3Store extends Credentials {
   unknownKeyError: 'InvalidAccessKeyId' | 'SignatureDoesNotMatch';
   /**
    * The ID it names as the Initiator of the uploads this user lists: the user's own, on the
-   * local stores (Ceph RGW 16.2 and Swift's s3api answer the requester). Unknown elsewhere.
+   * local stores (Ceph RGW 16.2 and Swift's s3api answer the requester); on Amazon S3 the
+   * user's or role session's ARN.
    */
-  userId: string | undefined;
+  userId: string;
 }
 
 const localStart =
@@ -113,7 +114,7 @@ const stores: Record<string, () => S3Store> = {
     maxUploadKeyBytes: 1024,
     lifecycleRules: process.env.S3_TEST_LIFECYCLE_RULES !== 'false',
     unknownKeyError: 'InvalidAccessKeyId',
-    userId: undefined,
+    userId: required('S3_TEST_USER_ID'),
   }),
 };
 

@@ -108,13 +108,13 @@ describe('initiated-by', () => {
       'names one ID as initiator and owner of every upload (Ceph RGW 16, Swift)',
       { ID: 'local-s3' },
       'local-s3',
-      'The store named "local-s3" as the initiator and owner of every one of its 2 uploads',
+      'The store named "local-s3" as the initiator and owner of all 2 uploads it listed',
     ],
     [
       'names no initiator (MinIO, versitygw)',
       undefined,
       undefined,
-      'The store named no initiator for any of its 2 uploads',
+      'The store named no initiator for any of the 2 uploads it listed',
     ],
   ])('says the guard cannot hold where the store %s', async (_, owner, initiator, said) => {
     const upload = (key: string, id: string): MultipartUpload => ({
