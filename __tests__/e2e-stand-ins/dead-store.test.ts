@@ -84,8 +84,11 @@ describe('a store that accepts connections and never answers', () => {
     // store given up send nothing (the connections below count it; no race on wall time).
     expect(fleet.elapsedMs).toBeLessThan(60_000);
     // Each attempt is a connection of its own (a timed-out one is closed): one request's five
-    // for the one bucket; for the three, their first attempts and a round more, no more.
+    // for the one bucket. For the three, the five silent ones that make the store dead, and at
+    // most the attempt each other probe had in flight then (retries jitter apart, so a probe
+    // may start its third while another's second still waits): 7, where retrying per bucket
+    // would send 15 and per target 30.
     expect(one.connections).toBe(5);
-    expect(many.connections).toBeLessThanOrEqual(6);
+    expect(many.connections).toBeLessThanOrEqual(7);
   });
 });
