@@ -106,6 +106,7 @@ describe('npm run local-action, a dry run with .env.example', () => {
       'gone-count': '0',
       'excluded-count': '1',
       'left-count': '0',
+      'foreign-count': '0',
       'bytes-freed': '0',
       'parts-freed': '0',
       'report-path': expect.stringMatching(new RegExp(`^${work}/s3-multipart-cleanup-.+\\.jsonl$`)),
