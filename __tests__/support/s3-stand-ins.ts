@@ -15,6 +15,14 @@ export interface StandInUpload {
   uploadId: string;
   initiated: Date;
   partSizes: number[];
+  /** Who started it, as Amazon S3 would name them; a stand-in may answer otherwise. */
+  initiator?: StandInPrincipal;
+}
+
+/** An Initiator or Owner: an ARN or canonical ID, and a display name. */
+export interface StandInPrincipal {
+  id: string;
+  displayName: string;
 }
 
 /** A request as a stand-in received it (path-style: the first path segment is the bucket). */
@@ -56,7 +64,12 @@ export interface S3StandIn {
   seed(
     bucket: string,
     keys: string[],
-    options?: { initiated?: Date; partSizes?: number[]; uploadIds?: string[] },
+    options?: {
+      initiated?: Date;
+      partSizes?: number[];
+      uploadIds?: string[];
+      initiator?: StandInPrincipal;
+    },
   ): StandInUpload[];
   close(): Promise<void>;
 }
@@ -81,10 +94,12 @@ type Handler = (request: StandInRequest, uploads: StandInUpload[]) => Answer;
  * comes in one page by Initiated, with max-uploads and both markers ignored. The stand-in
  * ignores them with a prefix as well (one key's uploads fit in a page in every test).
  * Aborting an unknown upload answers 204. Every answer, errors included, says `Server: MinIO`.
+ * Its listing sets neither Initiator nor Owner, whoever started the upload (cmd/api-response.go,
+ * generateListMultipartUploadsResponse), so Go's encoder writes both with empty ID and
+ * DisplayName.
  */
 export function startMinioStandIn(): Promise<S3StandIn> {
-  const owner =
-    '<ID>02d6176db174dc93cb1b899f7c6078f08654445fe8cf1b6ce98d8855f66bdbf4</ID><DisplayName>minio</DisplayName>';
+  const nobody = '<ID></ID><DisplayName></DisplayName>';
   return startStandIn('MinIO', false, (request, uploads) => {
     const { bucket, query } = request;
     const operation = operationOf(request);
@@ -97,7 +112,12 @@ export function startMinioStandIn(): Promise<S3StandIn> {
       .filter((u) => u.bucket === bucket && (prefix === '' || u.key === prefix))
       .sort((a, b) => a.initiated.getTime() - b.initiated.getTime());
     const maxUploads = query.get('max-uploads') || '1000';
-    return listing(request, listed, { maxUploads, storageClass: 'STANDARD', owner });
+    return listing(request, listed, {
+      maxUploads,
+      storageClass: 'STANDARD',
+      owner: nobody,
+      initiator: () => nobody,
+    });
   });
 }
 
@@ -105,7 +125,9 @@ export function startMinioStandIn(): Promise<S3StandIn> {
  * A general purpose bucket of Amazon S3, as the API reference describes its listing: by key,
  * then by upload id, under the prefix, after both markers, `max-uploads` a page with both
  * Next markers. Lifecycle rules as `lifecycles` keeps them, else none. With `load`, a store
- * that delays, queues or throttles.
+ * that delays, queues or throttles. Owner is the bucket's account by its canonical ID; the
+ * Initiator is who started the upload (an IAM user's or role session's ARN, as seeded), else
+ * the account itself.
  */
 export function startS3StandIn(
   options: { lifecycles?: StandInLifecycles } = {},
@@ -142,6 +164,7 @@ export function startS3StandIn(
       nextUploadIdMarker: truncated ? last.uploadId : undefined,
       storageClass: 'STANDARD',
       owner,
+      initiator: (u) => (u.initiator ? principalXml(u.initiator) : owner),
     });
   });
 }
@@ -268,6 +291,7 @@ async function startStandIn(
         uploadId: options.uploadIds?.[i] ?? randomBytes(24).toString('base64url'),
         initiated,
         partSizes: [...(options.partSizes ?? [])],
+        ...(options.initiator && { initiator: options.initiator }),
       }));
       standIn.uploads.push(...added);
       return added;
@@ -393,7 +417,9 @@ function listing(
     nextKeyMarker?: string;
     nextUploadIdMarker?: string;
     storageClass: string;
+    /** The Owner element's content; also the Initiator's, unless `initiator` says otherwise. */
     owner: string;
+    initiator?: (upload: StandInUpload) => string;
   },
 ): Answer {
   const { bucket, query } = request;
@@ -402,7 +428,7 @@ function listing(
   const text = (value: string) => escape(encoded ? encodeURIComponent(value) : value);
   const entries = uploads.map(
     (u) =>
-      `<Upload><Key>${text(u.key)}</Key><UploadId>${escape(u.uploadId)}</UploadId><Initiator>${page.owner}</Initiator><Owner>${page.owner}</Owner><StorageClass>${page.storageClass}</StorageClass><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`,
+      `<Upload><Key>${text(u.key)}</Key><UploadId>${escape(u.uploadId)}</UploadId><Initiator>${page.initiator?.(u) ?? page.owner}</Initiator><Owner>${page.owner}</Owner><StorageClass>${page.storageClass}</StorageClass><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`,
   );
   const delimiter = query.get('delimiter');
   const xml = [
@@ -463,6 +489,10 @@ function parts(request: StandInRequest, upload: StandInUpload | undefined): Answ
     status: 200,
     xml: `<ListPartsResult xmlns="${namespace}"><Bucket>${escape(request.bucket)}</Bucket><Key>${escape(upload.key)}</Key><UploadId>${escape(upload.uploadId)}</UploadId><PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>${upload.partSizes.length}</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>${entries.join('')}</ListPartsResult>`,
   };
+}
+
+function principalXml({ id, displayName }: StandInPrincipal): string {
+  return `<ID>${escape(id)}</ID><DisplayName>${escape(displayName)}</DisplayName>`;
 }
 
 function hex(text: string, algorithm = 'sha256'): string {
