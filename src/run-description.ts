@@ -1,5 +1,42 @@
+import type { StoragePrice } from './cost.js';
+import type { PatternMatch } from './engine/buckets.js';
+import type { BucketAccess } from './engine/probe.js';
+import type { TrafficSummary } from './engine/traffic/traffic.js';
 import type { Config } from './inputs.js';
-import type { RunDescription } from './summary/render.js';
+import type { BucketLifecycle } from './summary/lifecycle.js';
+
+/** Where and how the run happened, for the summary's opening lines. */
+export interface RunDescription {
+  startedAt: Date;
+  cutoff: Date;
+  maxAgeMs: number;
+  dryRun: boolean;
+  /** How far the store's clock is ahead of the runner's: ages are by the store's clock. */
+  clockOffsetMs?: number;
+  /** Whether sizes were measured (report-bytes). */
+  reportBytes?: boolean;
+  /** The price the measured bytes' monthly cost is shown at, if any. */
+  storagePrice?: StoragePrice;
+  /** Whether `initiated-by` names the initiators whose uploads may be aborted. */
+  initiatedBy?: boolean;
+  /** The run's limit on aborts, if any. */
+  limit?: number;
+  /** Why the run stopped before finishing (its timeout, a cancel), if it did. */
+  stoppedBecause?: string;
+  /** The region of buckets that do not say otherwise (the `region` input). */
+  defaultRegion?: string;
+  /** What the run learned of each bucket before cleaning it. */
+  buckets?: Array<Pick<BucketAccess, 'bucket' | 'region' | 'listing'>>;
+  /** What each pattern of `bucket` matched. */
+  patterns?: PatternMatch[];
+  /** Each bucket's lifecycle rules, when they were checked (check-lifecycle). */
+  lifecycle?: BucketLifecycle[];
+  /** How the aborts were sent, when any were. */
+  traffic?: TrafficSummary;
+  /** `owner/repo`, with links, when running on GitHub. */
+  repository?: { name: string; url: string };
+  run?: { label: string; url: string };
+}
 
 /** The workflow run the step belongs to, as the runner describes it. */
 export interface WorkflowRun {

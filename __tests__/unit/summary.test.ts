@@ -3,11 +3,8 @@ import type { LifecycleCheck } from '../../src/engine/lifecycle.js';
 import type { Protection } from '../../src/engine/protect.js';
 import type { Target, UploadResult, UploadSize } from '../../src/engine/types.js';
 import { RunReport } from '../../src/report.js';
-import {
-  renderInputErrorSummary,
-  renderSummary,
-  type RunDescription,
-} from '../../src/summary/render.js';
+import type { RunDescription } from '../../src/run-description.js';
+import { renderInputErrorSummary, renderSummary } from '../../src/summary/render.js';
 import { visible } from '../../src/text.js';
 import {
   foreignMarkup,

@@ -5,7 +5,8 @@ import { formatCounts, troubleOf } from '../report.js';
 import { describeRun, type WorkflowRun } from '../run-description.js';
 import { writeOutputs, writeSummary, type Runner } from '../runner.js';
 import { protectionTrouble, type BucketLifecycle } from '../summary/lifecycle.js';
-import { renderSummary, type RunDescription } from '../summary/render.js';
+import type { RunDescription } from '../run-description.js';
+import { renderSummary } from '../summary/render.js';
 import type { ProbedBuckets } from './probe-buckets.js';
 import type { Session } from './session.js';
 

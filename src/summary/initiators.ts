@@ -2,7 +2,7 @@ import { untoldInitiatorsNote } from '../log-lines.js';
 import type { RunReport } from '../report.js';
 import { codeSpan, truncate } from '../text.js';
 import { plural } from './markdown.js';
-import type { RunDescription } from './render.js';
+import type { RunDescription } from '../run-description.js';
 
 /** The initiators named among those `initiated-by` left alone. */
 export const TOP_INITIATORS = 5;

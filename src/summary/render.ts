@@ -1,49 +1,15 @@
-import { costNote, type StoragePrice } from '../cost.js';
+import { costNote } from '../cost.js';
 import { formatAge } from '../duration.js';
-import type { PatternMatch } from '../engine/buckets.js';
-import type { BucketAccess } from '../engine/probe.js';
 import type { TrafficSummary } from '../engine/traffic/traffic.js';
 import { throttlingNote } from '../log-lines.js';
 import { formatBytes, troubleOf, type RunReport } from '../report.js';
+import type { RunDescription } from '../run-description.js';
 import { codeSpan, escapeMarkdown } from '../text.js';
 import { initiatorsSection } from './initiators.js';
-import { protectionTrouble, safetyNetSection, type BucketLifecycle } from './lifecycle.js';
+import { protectionTrouble, safetyNetSection } from './lifecycle.js';
 import { plural, utc } from './markdown.js';
 import { patternsSection } from './patterns.js';
 import { ageAt, groupsTable, targetsTable, uploadsTable } from './tables.js';
-
-/** Where and how the run happened, for the summary's opening lines. */
-export interface RunDescription {
-  startedAt: Date;
-  cutoff: Date;
-  maxAgeMs: number;
-  dryRun: boolean;
-  /** How far the store's clock is ahead of the runner's: ages are by the store's clock. */
-  clockOffsetMs?: number;
-  /** Whether sizes were measured (report-bytes). */
-  reportBytes?: boolean;
-  /** The price the measured bytes' monthly cost is shown at, if any. */
-  storagePrice?: StoragePrice;
-  /** Whether `initiated-by` names the initiators whose uploads may be aborted. */
-  initiatedBy?: boolean;
-  /** The run's limit on aborts, if any. */
-  limit?: number;
-  /** Why the run stopped before finishing (its timeout, a cancel), if it did. */
-  stoppedBecause?: string;
-  /** The region of buckets that do not say otherwise (the `region` input). */
-  defaultRegion?: string;
-  /** What the run learned of each bucket before cleaning it. */
-  buckets?: Array<Pick<BucketAccess, 'bucket' | 'region' | 'listing'>>;
-  /** What each pattern of `bucket` matched. */
-  patterns?: PatternMatch[];
-  /** Each bucket's lifecycle rules, when they were checked (check-lifecycle). */
-  lifecycle?: BucketLifecycle[];
-  /** How the aborts were sent, when any were. */
-  traffic?: TrafficSummary;
-  /** `owner/repo`, with links, when running on GitHub. */
-  repository?: { name: string; url: string };
-  run?: { label: string; url: string };
-}
 
 /** Why a MinIO bucket's cleanup may be incomplete, for the log and the summary. */
 export const MINIO_CAVEAT =

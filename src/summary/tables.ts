@@ -4,7 +4,7 @@ import type { UploadGroup } from '../groups.js';
 import { formatBytes, staleOf, type Counts, type ReportRow, type RunReport } from '../report.js';
 import { codeSpan, truncate } from '../text.js';
 import { details, plural, table, utc } from './markdown.js';
-import type { RunDescription } from './render.js';
+import type { RunDescription } from '../run-description.js';
 
 // Bounds that keep the worst case (300 rows of 1,024-byte keys made of characters that
 // each need escaping) well under GitHub's 1 MiB step-summary limit.
