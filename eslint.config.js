@@ -21,7 +21,7 @@ export default tseslint.config(
         {
           paths: ['@actions/core', '@actions/github'].map((name) => ({
             name,
-            message: 'Only src/main.ts talks to the runner; take a Runner (src/runner.ts).',
+            message: 'Only src/main.ts talks to the runner; take a Runner (src/runner/runner.ts).',
           })),
         },
       ],

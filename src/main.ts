@@ -1,11 +1,11 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
-import { Input, State } from './constants.js';
-import { InputError, parseConfig, type Config } from './inputs.js';
-import { outputsOf } from './outputs.js';
-import { RunReport } from './report.js';
-import type { WorkflowRun } from './run-description.js';
-import { writeOutputs, writeSummary, type Runner } from './runner.js';
+import { Input, State } from './config/constants.js';
+import { InputError, parseConfig, type Config } from './config/inputs.js';
+import { outputsOf } from './report/outputs.js';
+import { RunReport } from './report/report.js';
+import type { WorkflowRun } from './report/run-description.js';
+import { writeOutputs, writeSummary, type Runner } from './runner/runner.js';
 import { checkLifecycles } from './steps/check-lifecycle.js';
 import { cleanTargets } from './steps/clean-targets.js';
 import { finishRun, type RunProgress } from './steps/finish.js';
@@ -13,7 +13,7 @@ import { probeBuckets } from './steps/probe-buckets.js';
 import { protectBuckets } from './steps/protect-buckets.js';
 import { resolveBuckets } from './steps/resolve-buckets.js';
 import { openSession, type Session } from './steps/session.js';
-import { renderInputErrorSummary } from './summary/render.js';
+import { renderInputErrorSummary } from './report/summary/render.js';
 
 /**
  * The step, main or post: action.yml runs this one bundle for both, and the post step is the

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { visible } from '../../src/text.js';
+import { visible } from '../../src/runner/text.js';
 import { foreignMarkup, summaryDom, tableAfter } from '../support/github-markdown.js';
 import { runAction } from '../support/runner.js';
 import {

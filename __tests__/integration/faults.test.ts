@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
-import { RunReport } from '../../src/report.js';
+import { RunReport } from '../../src/report/report.js';
 import {
   clean,
   engineClient,

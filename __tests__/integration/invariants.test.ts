@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { collapsePrefixes } from '../../src/inputs.js';
+import { collapsePrefixes } from '../../src/config/inputs.js';
 import { clean, engineClient } from '../support/engine.js';
 import {
   idsOf,

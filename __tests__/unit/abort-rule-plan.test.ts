@@ -9,7 +9,7 @@ import {
   type AbortRulePlan,
 } from '../../src/engine/abort-rule-plan.js';
 import { canonicalRule, meaningOf } from '../../src/engine/lifecycle-rules.js';
-import { collapsePrefixes } from '../../src/inputs.js';
+import { collapsePrefixes } from '../../src/config/inputs.js';
 import { expireLogs } from '../support/lifecycle-fixtures.js';
 
 const abortRule = (prefix: string, days: number, id: string): LifecycleRule => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Input, INPUT_DEFAULTS, Output } from '../../src/constants.js';
+import { Input, INPUT_DEFAULTS, Output } from '../../src/config/constants.js';
 import { readmeTable } from '../support/readme.js';
 import { readActionYml } from '../support/runner.js';
 

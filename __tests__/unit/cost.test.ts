@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { costNote, formatUsd, monthlyCost } from '../../src/cost.js';
+import { costNote, formatUsd, monthlyCost } from '../../src/report/cost.js';
 
 const GIB = 2 ** 30;
 

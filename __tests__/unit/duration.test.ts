@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatAge, parseDuration } from '../../src/duration.js';
+import { formatAge, parseDuration } from '../../src/config/duration.js';
 
 const S = 1000;
 const M = 60 * S;

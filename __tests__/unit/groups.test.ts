@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { GroupTally, groupOf } from '../../src/groups.js';
+import { GroupTally, groupOf } from '../../src/report/groups.js';
 
 describe('groupOf', () => {
   it.each([

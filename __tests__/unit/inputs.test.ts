@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { Input } from '../../src/constants.js';
-import { collapsePrefixes, InputError, parseConfig } from '../../src/inputs.js';
+import { Input } from '../../src/config/constants.js';
+import { collapsePrefixes, InputError, parseConfig } from '../../src/config/inputs.js';
 
 type Inputs = Partial<Record<Input, string>>;
 const read = (inputs: Inputs) => (name: Input) => inputs[name] ?? '';

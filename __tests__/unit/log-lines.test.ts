@@ -8,7 +8,7 @@ import {
   patternLine,
   protectionLines,
   proxyLine,
-} from '../../src/log-lines.js';
+} from '../../src/report/log-lines.js';
 import { ourAbortRule } from '../support/lifecycle-fixtures.js';
 
 describe('proxyLine', () => {

@@ -9,7 +9,7 @@ import {
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Input } from '../../src/constants.js';
+import { Input } from '../../src/config/constants.js';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CleanupEvent, Target, UploadResult } from '../../src/engine/types.js';
-import { formatBytes, formatCounts, RunReport } from '../../src/report.js';
+import { formatBytes, formatCounts, RunReport } from '../../src/report/report.js';
 
 const a: Target = { bucket: 'a', prefix: '' };
 const b: Target = { bucket: 'b', prefix: 'ci/' };

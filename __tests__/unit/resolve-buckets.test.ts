@@ -1,12 +1,12 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Input } from '../../src/constants.js';
+import { Input } from '../../src/config/constants.js';
 import { RegionalClients } from '../../src/engine/regions.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
-import { parseConfig } from '../../src/inputs.js';
-import { RunReport } from '../../src/report.js';
-import { runStop } from '../../src/run-stop.js';
-import type { Runner } from '../../src/runner.js';
+import { parseConfig } from '../../src/config/inputs.js';
+import { RunReport } from '../../src/report/report.js';
+import { runStop } from '../../src/runner/run-stop.js';
+import type { Runner } from '../../src/runner/runner.js';
 import { probeBuckets } from '../../src/steps/probe-buckets.js';
 import { resolveBuckets } from '../../src/steps/resolve-buckets.js';
 import { listBucketsXml, type AccountBucket } from '../support/list-buckets.js';

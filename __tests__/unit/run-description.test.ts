@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseConfig } from '../../src/inputs.js';
-import { describeRun, runLabel, type WorkflowRun } from '../../src/run-description.js';
+import { parseConfig } from '../../src/config/inputs.js';
+import { describeRun, runLabel, type WorkflowRun } from '../../src/report/run-description.js';
 
 const on = (workflow: Partial<WorkflowRun>): WorkflowRun => ({
   serverUrl: 'https://github.com',

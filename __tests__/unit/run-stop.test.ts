@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
-import { CANCEL_GRACE_MS, runStop, type SignalTarget } from '../../src/run-stop.js';
+import { CANCEL_GRACE_MS, runStop, type SignalTarget } from '../../src/runner/run-stop.js';
 
 /** A stand-in for `process`: signals are emitted by the test, exits are recorded. */
 function fakeProcess() {

@@ -9,9 +9,9 @@ import { runInNewContext } from 'node:vm';
 import { sdkAbortSender } from '../../src/engine/abort/senders.js';
 import { cleanTarget } from '../../src/engine/cleanup.js';
 import { AbortTraffic } from '../../src/engine/traffic/traffic.js';
-import { RunReport } from '../../src/report.js';
-import { MAX_GROUPS } from '../../src/groups.js';
-import { renderSummary } from '../../src/summary/render.js';
+import { RunReport } from '../../src/report/report.js';
+import { MAX_GROUPS } from '../../src/report/groups.js';
+import { renderSummary } from '../../src/report/summary/render.js';
 import { foreignMarkup, summaryDom } from '../support/github-markdown.js';
 
 // 100,000 stale uploads with hostile keys, in 25,000 groups, through the engine, the report

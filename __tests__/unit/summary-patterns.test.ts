@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PatternMatch } from '../../src/engine/buckets.js';
-import { RunReport } from '../../src/report.js';
-import type { RunDescription } from '../../src/run-description.js';
-import { renderSummary } from '../../src/summary/render.js';
+import { RunReport } from '../../src/report/report.js';
+import type { RunDescription } from '../../src/report/run-description.js';
+import { renderSummary } from '../../src/report/summary/render.js';
 import { foreignMarkup, headings, paragraph, summaryDom } from '../support/github-markdown.js';
 
 // The summary's account of the patterns of `bucket`, as GitHub shows it (cmark-gfm).

@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import type { LifecycleCheck } from '../../src/engine/lifecycle.js';
 import type { Protection } from '../../src/engine/protect.js';
 import type { Target, UploadResult, UploadSize } from '../../src/engine/types.js';
-import { RunReport } from '../../src/report.js';
-import type { RunDescription } from '../../src/run-description.js';
-import { renderInputErrorSummary, renderSummary } from '../../src/summary/render.js';
-import { visible } from '../../src/text.js';
+import { RunReport } from '../../src/report/report.js';
+import type { RunDescription } from '../../src/report/run-description.js';
+import { renderInputErrorSummary, renderSummary } from '../../src/report/summary/render.js';
+import { visible } from '../../src/runner/text.js';
 import {
   foreignMarkup,
   headings,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Runner } from '../../src/runner.js';
+import type { Runner } from '../../src/runner/runner.js';
 import { TargetLog, writeInOrder } from '../../src/steps/target-log.js';
 
 /** A runner that records its log lines and groups, in the order they are written. */

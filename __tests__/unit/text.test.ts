@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { escapeMarkdown, truncate, visible } from '../../src/text.js';
+import { escapeMarkdown, truncate, visible } from '../../src/runner/text.js';
 
 describe('visible', () => {
   it.each([

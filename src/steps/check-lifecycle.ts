@@ -1,8 +1,8 @@
 import { checkLifecycle } from '../engine/lifecycle.js';
 import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import type { BucketAccess } from '../engine/probe.js';
-import { redactCheck } from '../redact.js';
-import type { BucketLifecycle } from '../summary/lifecycle.js';
+import { redactCheck } from '../runner/redact.js';
+import type { BucketLifecycle } from '../report/summary/lifecycle.js';
 import type { Session } from './session.js';
 
 /**

@@ -3,17 +3,17 @@ import { excludeMatcher } from '../engine/exclude.js';
 import { initiatorMatcher } from '../engine/initiators.js';
 import { mapAll, TARGETS_AT_ONCE } from '../engine/pool.js';
 import type { CleanupEvent, Target } from '../engine/types.js';
-import { targetsOf } from '../inputs.js';
+import { targetsOf } from '../config/inputs.js';
 import {
   describeTarget,
   leadingSlashNotice,
   outcomeLine,
   untoldInitiatorsNote,
-} from '../log-lines.js';
-import { redactEvent } from '../redact.js';
-import { formatCounts } from '../report.js';
-import { cutoffOf } from '../run-description.js';
-import type { Runner } from '../runner.js';
+} from '../report/log-lines.js';
+import { redactEvent } from '../runner/redact.js';
+import { formatCounts } from '../report/report.js';
+import { cutoffOf } from '../report/run-description.js';
+import type { Runner } from '../runner/runner.js';
 import type { ProbedBuckets } from './probe-buckets.js';
 import type { Session } from './session.js';
 import { TargetLog, writeInOrder } from './target-log.js';

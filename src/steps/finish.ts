@@ -1,12 +1,12 @@
 import type { PatternMatch } from '../engine/buckets.js';
-import { lifecycleLine, trafficLine } from '../log-lines.js';
-import { outputsOf } from '../outputs.js';
-import { formatCounts, troubleOf } from '../report.js';
-import { describeRun, type WorkflowRun } from '../run-description.js';
-import { writeOutputs, writeSummary, type Runner } from '../runner.js';
-import { protectionTrouble, type BucketLifecycle } from '../summary/lifecycle.js';
-import type { RunDescription } from '../run-description.js';
-import { renderSummary } from '../summary/render.js';
+import { lifecycleLine, trafficLine } from '../report/log-lines.js';
+import { outputsOf } from '../report/outputs.js';
+import { formatCounts, troubleOf } from '../report/report.js';
+import { describeRun, type WorkflowRun } from '../report/run-description.js';
+import { writeOutputs, writeSummary, type Runner } from '../runner/runner.js';
+import { protectionTrouble, type BucketLifecycle } from '../report/summary/lifecycle.js';
+import type { RunDescription } from '../report/run-description.js';
+import { renderSummary } from '../report/summary/render.js';
 import type { ProbedBuckets } from './probe-buckets.js';
 import type { Session } from './session.js';
 

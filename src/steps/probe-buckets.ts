@@ -1,9 +1,9 @@
-import { formatAge } from '../duration.js';
+import { formatAge } from '../config/duration.js';
 import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import { probeBucket, type BucketAccess } from '../engine/probe.js';
-import { bucketLines } from '../log-lines.js';
-import type { Runner } from '../runner.js';
-import { MINIO_CAVEAT } from '../summary/render.js';
+import { bucketLines } from '../report/log-lines.js';
+import type { Runner } from '../runner/runner.js';
+import { MINIO_CAVEAT } from '../report/summary/render.js';
 import type { ResolvedBuckets } from './resolve-buckets.js';
 import type { Session } from './session.js';
 

@@ -1,9 +1,9 @@
 import type { BucketAccess } from '../engine/probe.js';
 import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
 import { addAbortRules, type Protection } from '../engine/protect.js';
-import { protectionLines } from '../log-lines.js';
-import type { Runner } from '../runner.js';
-import type { BucketLifecycle } from '../summary/lifecycle.js';
+import { protectionLines } from '../report/log-lines.js';
+import type { Runner } from '../runner/runner.js';
+import type { BucketLifecycle } from '../report/summary/lifecycle.js';
 import type { Session } from './session.js';
 
 /**

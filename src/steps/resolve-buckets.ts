@@ -4,8 +4,8 @@ import {
   selectBuckets,
   type PatternMatch,
 } from '../engine/buckets.js';
-import { patternLine } from '../log-lines.js';
-import type { Runner } from '../runner.js';
+import { patternLine } from '../report/log-lines.js';
+import type { Runner } from '../runner/runner.js';
 import type { Session } from './session.js';
 
 /** The buckets of the run, once the patterns of `bucket` are resolved. */

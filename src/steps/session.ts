@@ -5,13 +5,13 @@ import { RegionalClients } from '../engine/regions.js';
 import { createS3Client, REQUEST_TIMEOUT_MS } from '../engine/s3-client.js';
 import { StoreContacts } from '../engine/store-contact.js';
 import { AbortTraffic } from '../engine/traffic/traffic.js';
-import type { Config } from '../inputs.js';
-import { proxyLine } from '../log-lines.js';
-import { secretRedactor } from '../redact.js';
-import { ReportFile } from '../report-file.js';
-import { RunReport } from '../report.js';
-import { runStop, type RunStop } from '../run-stop.js';
-import { messageOf, type Runner } from '../runner.js';
+import type { Config } from '../config/inputs.js';
+import { proxyLine } from '../report/log-lines.js';
+import { secretRedactor } from '../runner/redact.js';
+import { ReportFile } from '../report/report-file.js';
+import { RunReport } from '../report/report.js';
+import { runStop, type RunStop } from '../runner/run-stop.js';
+import { messageOf, type Runner } from '../runner/runner.js';
 
 /** What every step of one cleanup shares: its inputs, its stop, its clients and its tallies. */
 export interface Session {

@@ -1,4 +1,4 @@
-import type { Runner } from '../runner.js';
+import type { Runner } from '../runner/runner.js';
 
 type Level = 'info' | 'debug' | 'error';
 

@@ -1,8 +1,8 @@
 import { formatUsd, monthlyCost } from '../cost.js';
-import { formatAge } from '../duration.js';
+import { formatAge } from '../../config/duration.js';
 import type { UploadGroup } from '../groups.js';
 import { formatBytes, staleOf, type Counts, type ReportRow, type RunReport } from '../report.js';
-import { codeSpan, truncate } from '../text.js';
+import { codeSpan, truncate } from '../../runner/text.js';
 import { details, plural, table, utc } from './markdown.js';
 import type { RunDescription } from '../run-description.js';
 

@@ -1,6 +1,6 @@
 import { untoldInitiatorsNote } from '../log-lines.js';
 import type { RunReport } from '../report.js';
-import { codeSpan, truncate } from '../text.js';
+import { codeSpan, truncate } from '../../runner/text.js';
 import { plural } from './markdown.js';
 import type { RunDescription } from '../run-description.js';
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { UploadOutcome } from './engine/types.js';
+import type { UploadOutcome } from '../engine/types.js';
 
 /** One line of the JSON Lines report: a stale upload and what became of it. */
 export interface ReportLine {

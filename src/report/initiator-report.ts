@@ -1,5 +1,5 @@
-import { InitiatorEvidence } from './engine/initiators.js';
-import type { Upload } from './engine/types.js';
+import { InitiatorEvidence } from '../engine/initiators.js';
+import type { Upload } from '../engine/types.js';
 
 /** Enough initiators to name the few that matter; the rest are counted together. */
 export const MAX_INITIATORS_KEPT = 1_000;

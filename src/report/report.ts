@@ -1,4 +1,4 @@
-import type { CleanupEvent, Target, Upload, UploadResult, UploadSize } from './engine/types.js';
+import type { CleanupEvent, Target, Upload, UploadResult, UploadSize } from '../engine/types.js';
 import { GroupTally, groupOf } from './groups.js';
 import { InitiatorReport } from './initiator-report.js';
 

@@ -1,5 +1,5 @@
-import type { LifecycleCheck } from './engine/lifecycle.js';
-import type { CleanupEvent } from './engine/types.js';
+import type { LifecycleCheck } from '../engine/lifecycle.js';
+import type { CleanupEvent } from '../engine/types.js';
 
 /**
  * Replaces credentials that the environment holds wherever they might surface, as a last

@@ -1,16 +1,16 @@
 import type { UntoldBucket } from './initiator-report.js';
-import { formatAge } from './duration.js';
+import { formatAge } from '../config/duration.js';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
-import type { PatternMatch } from './engine/buckets.js';
-import type { LifecycleCheck } from './engine/lifecycle.js';
-import { abortRuleDays, abortRulePrefix } from './engine/lifecycle-rules.js';
-import type { Protection } from './engine/protect.js';
-import type { BucketAccess } from './engine/probe.js';
-import type { BucketPace, TrafficSummary } from './engine/traffic/traffic.js';
-import type { Target, UploadOutcome } from './engine/types.js';
-import { withoutCredentials } from './redact.js';
+import type { PatternMatch } from '../engine/buckets.js';
+import type { LifecycleCheck } from '../engine/lifecycle.js';
+import { abortRuleDays, abortRulePrefix } from '../engine/lifecycle-rules.js';
+import type { Protection } from '../engine/protect.js';
+import type { BucketAccess } from '../engine/probe.js';
+import type { BucketPace, TrafficSummary } from '../engine/traffic/traffic.js';
+import type { Target, UploadOutcome } from '../engine/types.js';
+import { withoutCredentials } from '../runner/redact.js';
 import { plural } from './summary/markdown.js';
-import { visible } from './text.js';
+import { visible } from '../runner/text.js';
 
 // The lines the step writes to the log, built here so that main.ts only decides where they go.
 

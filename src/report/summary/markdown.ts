@@ -1,4 +1,4 @@
-import { longestBacktickRun } from '../text.js';
+import { longestBacktickRun } from '../../runner/text.js';
 
 // The pieces of GitHub-flavoured Markdown the summary is built of. Text passed in is already
 // escaped (escapeMarkdown) unless a function says otherwise.

@@ -1,8 +1,8 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
-import { abortRules, type LifecycleCheck } from '../engine/lifecycle.js';
-import { abortRuleDays, abortRulePrefix, type DisabledRule } from '../engine/lifecycle-rules.js';
-import type { Protection } from '../engine/protect.js';
-import { codeSpan, truncate } from '../text.js';
+import { abortRules, type LifecycleCheck } from '../../engine/lifecycle.js';
+import { abortRuleDays, abortRulePrefix, type DisabledRule } from '../../engine/lifecycle-rules.js';
+import type { Protection } from '../../engine/protect.js';
+import { codeSpan, truncate } from '../../runner/text.js';
 import { codeBlock, details, plural } from './markdown.js';
 
 export interface BucketLifecycle {

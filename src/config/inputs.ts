@@ -1,10 +1,10 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
-import { S3_STANDARD_USD_PER_GB_MONTH, type StoragePrice } from './cost.js';
+import { S3_STANDARD_USD_PER_GB_MONTH, type StoragePrice } from '../report/cost.js';
 import { parseDuration } from './duration.js';
-import { isBucketPattern } from './engine/buckets.js';
-import { isRegionName } from './engine/regions.js';
-import type { Target } from './engine/types.js';
-import { MAX_CONCURRENCY, type ConcurrencySetting } from './engine/traffic/traffic.js';
+import { isBucketPattern } from '../engine/buckets.js';
+import { isRegionName } from '../engine/regions.js';
+import type { Target } from '../engine/types.js';
+import { MAX_CONCURRENCY, type ConcurrencySetting } from '../engine/traffic/traffic.js';
 
 /** Everything the action was asked to do, validated and typed. */
 export interface Config {

@@ -1,4 +1,4 @@
-import { Output } from './constants.js';
+import { Output } from '../config/constants.js';
 import type { RunReport } from './report.js';
 import { isProtected, type BucketLifecycle } from './summary/lifecycle.js';
 

@@ -1,5 +1,5 @@
-import type { PatternMatch } from '../engine/buckets.js';
-import { codeSpan, truncate } from '../text.js';
+import type { PatternMatch } from '../../engine/buckets.js';
+import { codeSpan, truncate } from '../../runner/text.js';
 import { plural } from './markdown.js';
 
 // Bounds for an account with thousands of buckets: the log names every one.

@@ -1,4 +1,4 @@
-import type { Output } from './constants.js';
+import type { Output } from '../config/constants.js';
 
 /**
  * What the run says to the GitHub runner: the few calls of @actions/core it makes, handed

@@ -1,10 +1,10 @@
 import { costNote } from '../cost.js';
-import { formatAge } from '../duration.js';
-import type { TrafficSummary } from '../engine/traffic/traffic.js';
+import { formatAge } from '../../config/duration.js';
+import type { TrafficSummary } from '../../engine/traffic/traffic.js';
 import { throttlingNote } from '../log-lines.js';
 import { formatBytes, troubleOf, type RunReport } from '../report.js';
 import type { RunDescription } from '../run-description.js';
-import { codeSpan, escapeMarkdown } from '../text.js';
+import { codeSpan, escapeMarkdown } from '../../runner/text.js';
 import { initiatorsSection } from './initiators.js';
 import { protectionTrouble, safetyNetSection } from './lifecycle.js';
 import { plural, utc } from './markdown.js';

@@ -1,5 +1,5 @@
-import { Input } from './constants.js';
-import { formatAge } from './duration.js';
+import { Input } from '../config/constants.js';
+import { formatAge } from '../config/duration.js';
 
 // setTimeout fires at once for delays beyond 2^31-1 ms (24.8 days).
 const MAX_TIMER_MS = 2 ** 31 - 1;
