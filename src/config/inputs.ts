@@ -1,10 +1,19 @@
 import { Input, INPUT_DEFAULTS } from './constants.js';
-import { S3_STANDARD_USD_PER_GB_MONTH, type StoragePrice } from '../report/cost.js';
 import { parseDuration } from './duration.js';
 import { isBucketPattern } from '../engine/buckets.js';
 import { isRegionName } from '../engine/regions.js';
 import type { Target } from '../engine/types.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from '../engine/traffic/traffic.js';
+
+/** What a GB-month of storage costs, for the summary's monthly cost of the leak. */
+export interface StoragePrice {
+  usdPerGbMonth: number;
+  /** Given as storage-price; else the default of Amazon S3 (an empty endpoint). */
+  given: boolean;
+}
+
+/** Amazon S3 Standard's list price in us-east-1 for the first 50 TB, in USD per GB-month. */
+export const S3_STANDARD_USD_PER_GB_MONTH = 0.023;
 
 /** Everything the action was asked to do, validated and typed. */
 export interface Config {

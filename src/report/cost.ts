@@ -1,12 +1,4 @@
-/** What a GB-month of storage costs, for the summary's monthly cost of the leak. */
-export interface StoragePrice {
-  usdPerGbMonth: number;
-  /** Given as storage-price; else the default of Amazon S3 (an empty endpoint). */
-  given: boolean;
-}
-
-/** Amazon S3 Standard's list price in us-east-1 for the first 50 TB, in USD per GB-month. */
-export const S3_STANDARD_USD_PER_GB_MONTH = 0.023;
+import type { StoragePrice } from '../config/inputs.js';
 
 /** S3 bills a GB-month as 2^30 bytes: its pricing page counts 100 GB as 107,374,182,400 bytes. */
 const BYTES_PER_GB = 2 ** 30;

@@ -1,8 +1,7 @@
-import type { StoragePrice } from './cost.js';
 import type { PatternMatch } from '../engine/buckets.js';
 import type { BucketAccess } from '../engine/probe.js';
 import type { TrafficSummary } from '../engine/traffic/traffic.js';
-import type { Config } from '../config/inputs.js';
+import type { Config, StoragePrice } from '../config/inputs.js';
 import type { BucketLifecycle } from './summary/lifecycle.js';
 
 /** Where and how the run happened, for the summary's opening lines. */
