@@ -2,7 +2,6 @@ import { cleanTarget, type CleanupPlan } from '../engine/cleanup.js';
 import { excludeMatcher } from '../engine/exclude.js';
 import { initiatorMatcher } from '../engine/initiators.js';
 import { mapAll, TARGETS_AT_ONCE } from '../engine/pool.js';
-import { takeFirstPage } from '../engine/probe.js';
 import type { CleanupEvent, Target } from '../engine/types.js';
 import { targetsOf } from '../config/inputs.js';
 import {
@@ -55,10 +54,8 @@ export async function cleanTargets(
       [...targets.keys()],
       async (i) => {
         const target = targets[i];
-        const access = byName.get(target.bucket)!;
-        const { client, listing, sendAbort } = access;
-        const firstPage = takeFirstPage(access, target.prefix);
-        const events = cleanTarget(client, target, { ...plan, listing, sendAbort, firstPage });
+        const { client, listing, sendAbort } = byName.get(target.bucket)!;
+        const events = cleanTarget(client, target, { ...plan, listing, sendAbort });
         try {
           await recordTarget(events, target, session, { storeStart, debug, log: logs[i] });
         } finally {
