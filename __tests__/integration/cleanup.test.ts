@@ -1,5 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { abortSenderFor } from '../../src/engine/abort/senders.js';
+import { PageRoom, probeBucket, takeFirstPage } from '../../src/engine/probe.js';
+import { RegionalClients } from '../../src/engine/regions.js';
 import type { Upload } from '../../src/engine/types.js';
 import {
   clean,
@@ -142,6 +144,39 @@ describe('cleanTarget against a real S3 server', () => {
       });
     }
     expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf(old));
+  });
+
+  it("cleans the probe's first target from the probe's own page, without listing it again", async () => {
+    const bucket = await newBucket('probe-page');
+    const { old, young, cutoff } = await seedOldAndYoung(bucket, ['a/1', 'a/2', 'b/1'], ['a/new']);
+    const client = engineClient();
+    let listings = 0;
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'ListMultipartUploadsCommand') listings += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countListings' },
+    );
+    const clients = new RegionalClients(store.region, () => client);
+    const access = await probeBucket(clients, bucket, { firstPrefix: 'a/', room: new PageRoom() });
+    expect(listings).toBe(1);
+
+    const firstPage = takeFirstPage(access, 'a/');
+    expect(firstPage).toBeDefined();
+    const events = await clean(
+      client,
+      { bucket, prefix: 'a/' },
+      { cutoff, dryRun: false, concurrency: 4, firstPage },
+    );
+
+    expect(listings).toBe(1);
+    const underA = old.filter((u) => u.key.startsWith('a/'));
+    expect(resultsOf(events)).toEqual(
+      [...withResult(underA, 'aborted'), ...withResult(young, 'kept')].sort(),
+    );
+    const left = old.filter((u) => !u.key.startsWith('a/'));
+    expect(idsOf(await remainingUploads(seeder, bucket))).toEqual(idsOf([...left, ...young]));
   });
 
   it('aborts nothing in a dry run', async () => {

@@ -55,6 +55,34 @@ describe('listUploadPages', () => {
     ]);
   });
 
+  it('starts from a first page already asked for, and goes on from its last upload', async () => {
+    const s3 = mockClient(S3Client);
+    s3.on(ListMultipartUploadsCommand).resolvesOnce({
+      Uploads: [listed('ci/c', '3')],
+      IsTruncated: false,
+    });
+    const firstPage = {
+      Uploads: [listed('ci/a', '1'), listed('ci/b', '2')],
+      IsTruncated: true,
+      $metadata: {},
+    };
+    const pages: Upload[][] = [];
+    const client = new S3Client({ region: 'us-east-1' });
+    for await (const page of listUploadPages(client, target, { firstPage })) pages.push(page);
+    expect(keysOf(pages)).toEqual([['ci/a#1', 'ci/b#2'], ['ci/c#3']]);
+    const asked = s3.commandCalls(ListMultipartUploadsCommand).map((call) => call.args[0].input);
+    expect(asked).toEqual([
+      {
+        Bucket: 'b',
+        Prefix: 'ci/',
+        KeyMarker: 'ci/b',
+        UploadIdMarker: '2',
+        MaxUploads: 1000,
+        EncodingType: 'url',
+      },
+    ]);
+  });
+
   it('yields an upload repeated across a page boundary once', async () => {
     const s3 = mockClient(S3Client);
     s3.on(ListMultipartUploadsCommand)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { probeBucket } from '../../src/engine/probe.js';
+import { PageRoom, probeBucket, takeFirstPage } from '../../src/engine/probe.js';
+import { MAX_PAGE_SIZE } from '../../src/engine/list.js';
 import { RegionalClients } from '../../src/engine/regions.js';
 import { createS3Client } from '../../src/engine/s3-client.js';
 import { useLocalServer } from '../support/local-server.js';
@@ -10,14 +11,15 @@ import { useLocalServer } from '../support/local-server.js';
 // names itself.
 const HOUR_MS = 3600_000;
 const homes: Record<string, string> = { dublin: 'eu-west-1', sydney: 'ap-southeast-2' };
-const requests: Array<{ bucket: string; region: string }> = [];
+const requests: Array<{ bucket: string; region: string; query: URLSearchParams }> = [];
 
 function respond(request: IncomingMessage, response: ServerResponse): void {
-  const bucket = new URL(request.url ?? '/', 'http://stand-in').pathname.split('/')[1];
+  const url = new URL(request.url ?? '/', 'http://stand-in');
+  const bucket = url.pathname.split('/')[1];
   const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(
     request.headers.authorization ?? '',
   )?.[1];
-  requests.push({ bucket, region: region ?? '' });
+  requests.push({ bucket, region: region ?? '', query: url.searchParams });
   const xml = (status: number, body: string, headers: Record<string, string> = {}) => {
     response.writeHead(status, { 'Content-Type': 'application/xml', ...headers });
     response.end(`<?xml version="1.0" encoding="UTF-8"?>${body}`);
@@ -72,7 +74,7 @@ describe('probeBucket', () => {
     requests.length = 0;
     const buckets = await Promise.all(
       ['home', 'dublin', 'sydney', 'dublin-too'].map((bucket) =>
-        probeBucket(clients, bucket.replace('-too', ''), undefined),
+        probeBucket(clients, bucket.replace('-too', '')),
       ),
     );
     expect(buckets.map((access) => `${access.bucket} ${access.region}`)).toEqual([
@@ -114,9 +116,72 @@ describe('probeBucket', () => {
     const { clients } = regionalClients();
     const stop = new AbortController();
     stop.abort(new Error('stopped'));
-    const access = await probeBucket(clients, 'home', stop.signal);
+    const access = await probeBucket(clients, 'home', { signal: stop.signal });
     expect(access).toMatchObject({ region: 'us-east-1', listing: 'standard' });
     expect(access.clockOffsetMs).toBeUndefined();
     clients.destroy();
+  });
+
+  describe("keeps its answer as the first page of the first target's listing", () => {
+    const asked = (bucket: string) =>
+      requests
+        .filter((r) => r.bucket === bucket)
+        .map(
+          (r) =>
+            `${r.query.get('prefix')} ${r.query.get('max-uploads')} ${r.query.get('encoding-type')}`,
+        );
+
+    it('asks for that page, in the right region, and hands it to that target once', async () => {
+      const { clients } = regionalClients();
+      requests.length = 0;
+      const access = await probeBucket(clients, 'sydney', {
+        firstPrefix: 'ci/',
+        room: new PageRoom(),
+      });
+      // The same request the listing would send, asked again in the region the store named.
+      expect(asked('sydney')).toEqual(['ci/ 1000 url', 'ci/ 1000 url']);
+      expect(takeFirstPage(access, 'other/')).toBeUndefined();
+      expect(takeFirstPage(access, 'ci/')).toMatchObject({ IsTruncated: false });
+      expect(takeFirstPage(access, 'ci/')).toBeUndefined();
+      clients.destroy();
+    });
+
+    it('keeps nothing from MinIO, which takes a prefix as a key and is listed whole', async () => {
+      const { clients } = regionalClients();
+      const room = new PageRoom(MAX_PAGE_SIZE);
+      const access = await probeBucket(clients, 'minio-bucket', { firstPrefix: 'ci/', room });
+      expect(access.firstPage).toBeUndefined();
+      // Its room is given back whole.
+      expect(room.reserve()).toBe(true);
+      clients.destroy();
+    });
+
+    it('asks for one upload, and keeps nothing, without room for a page', async () => {
+      const { clients } = regionalClients();
+      requests.length = 0;
+      const room = new PageRoom(MAX_PAGE_SIZE - 1);
+      const access = await probeBucket(clients, 'home', { firstPrefix: 'ci/', room });
+      expect(asked('home')).toEqual(['null 1 null']);
+      expect(access.firstPage).toBeUndefined();
+      clients.destroy();
+    });
+  });
+});
+
+describe('PageRoom', () => {
+  it.each([
+    // [room, uploads kept by each probe in turn, which probes may ask for a page]
+    [2 * MAX_PAGE_SIZE, [0, 0, 0], [true, true, true]],
+    [2 * MAX_PAGE_SIZE, [MAX_PAGE_SIZE, MAX_PAGE_SIZE, 0], [true, true, false]],
+    [2 * MAX_PAGE_SIZE, [600, 600, 0], [true, true, false]],
+    [MAX_PAGE_SIZE - 1, [0], [false]],
+  ])('with room for %i uploads, keeping %j, reserves %j', (size, kept, reserved) => {
+    const room = new PageRoom(size);
+    const got = kept.map((uploads) => {
+      const ok = room.reserve();
+      if (ok) room.keep(uploads);
+      return ok;
+    });
+    expect(got).toEqual(reserved);
   });
 });

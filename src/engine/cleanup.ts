@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { ListMultipartUploadsCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { abortUpload } from './abort/abort-upload.js';
 import type { AbortSender } from './abort/senders.js';
 import { describeS3Error, isGoneError } from './errors.js';
@@ -23,6 +23,8 @@ export interface CleanupPlan {
   pageSize?: number;
   /** How the bucket's store lists uploads (see probe.ts); `standard` when absent. */
   listing?: ListingKind;
+  /** The listing's first page, when the bucket's probe asked for it. */
+  firstPage?: ListMultipartUploadsCommandOutput;
   /**
    * Stops the run (its timeout, a cancel): no further page is listed and no further abort
    * starts; requests in flight are cancelled by the client, which must be made with the
@@ -67,6 +69,7 @@ export async function* cleanTarget(
       const pages = listUploadPages(client, target, {
         pageSize: plan.pageSize,
         kind: plan.listing,
+        firstPage: plan.firstPage,
       });
       for await (const page of pages) {
         for (const upload of page) {

@@ -1,5 +1,6 @@
 import {
   ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandInput,
   type ListMultipartUploadsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -18,6 +19,8 @@ export interface ListingOptions {
   pageSize?: number;
   /** How the bucket's store lists; `standard` unless it is known to differ. */
   kind?: ListingKind;
+  /** The first page, when it was already asked for (the bucket's probe, see probe.ts). */
+  firstPage?: ListMultipartUploadsCommandOutput;
 }
 
 /** Directory buckets (S3 Express One Zone) are named `<base>--<zone-id>--x-s3`. */
@@ -59,14 +62,14 @@ export class ListingStalledError extends Error {
 export async function* listUploadPages(
   client: S3Client,
   target: Target,
-  { pageSize = MAX_PAGE_SIZE, kind = 'standard' }: ListingOptions = {},
+  { pageSize = MAX_PAGE_SIZE, kind = 'standard', firstPage }: ListingOptions = {},
 ): AsyncGenerator<Upload[]> {
   const prefix = listingPrefix(target.prefix, kind);
   const request = (markers: Markers) =>
-    requestPage(client, target.bucket, prefix, markers, pageSize);
+    requestPage(client, pageRequest(target.bucket, prefix, pageSize, markers));
   let markers: Markers = {};
   let previousPageIds = new Set<string>();
-  let response = request(markers);
+  let response = firstPage ? Promise.resolve(firstPage) : request(markers);
   for (;;) {
     const page = await response;
     const uploads = (page.Uploads ?? []).flatMap(toUpload);
@@ -81,24 +84,29 @@ export async function* listUploadPages(
   }
 }
 
-function requestPage(
-  client: S3Client,
+/** The request for one page of a listing under `prefix` (see listingPrefix). */
+export function pageRequest(
   bucket: string,
   prefix: string,
-  markers: Markers,
-  pageSize: number,
+  pageSize: number = MAX_PAGE_SIZE,
+  markers: Markers = {},
+): ListMultipartUploadsCommandInput {
+  return {
+    Bucket: bucket,
+    Prefix: prefix || undefined,
+    KeyMarker: markers.keyMarker,
+    UploadIdMarker: markers.uploadIdMarker,
+    MaxUploads: pageSize,
+    // Keys may hold bytes that XML cannot carry; ask for them percent-encoded.
+    EncodingType: 'url',
+  };
+}
+
+function requestPage(
+  client: S3Client,
+  input: ListMultipartUploadsCommandInput,
 ): Promise<ListMultipartUploadsCommandOutput> {
-  const request = client.send(
-    new ListMultipartUploadsCommand({
-      Bucket: bucket,
-      Prefix: prefix || undefined,
-      KeyMarker: markers.keyMarker,
-      UploadIdMarker: markers.uploadIdMarker,
-      MaxUploads: pageSize,
-      // Keys may hold bytes that XML cannot carry; ask for them percent-encoded.
-      EncodingType: 'url',
-    }),
-  );
+  const request = client.send(new ListMultipartUploadsCommand(input));
   // A page requested ahead may never be awaited if the caller stops; don't let it crash Node.
   request.catch(() => undefined);
   return request;

@@ -2,6 +2,7 @@ import { cleanTarget, type CleanupPlan } from '../engine/cleanup.js';
 import { excludeMatcher } from '../engine/exclude.js';
 import { initiatorMatcher } from '../engine/initiators.js';
 import { mapAll, TARGETS_AT_ONCE } from '../engine/pool.js';
+import { takeFirstPage } from '../engine/probe.js';
 import type { CleanupEvent, Target } from '../engine/types.js';
 import { targetsOf } from '../config/inputs.js';
 import {
@@ -54,8 +55,10 @@ export async function cleanTargets(
       [...targets.keys()],
       async (i) => {
         const target = targets[i];
-        const { client, listing, sendAbort } = byName.get(target.bucket)!;
-        const events = cleanTarget(client, target, { ...plan, listing, sendAbort });
+        const access = byName.get(target.bucket)!;
+        const { client, listing, sendAbort } = access;
+        const firstPage = takeFirstPage(access, target.prefix);
+        const events = cleanTarget(client, target, { ...plan, listing, sendAbort, firstPage });
         try {
           await recordTarget(events, target, session, { storeStart, debug, log: logs[i] });
         } finally {

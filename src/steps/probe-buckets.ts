@@ -1,6 +1,6 @@
 import { formatAge } from '../config/duration.js';
 import { BUCKETS_IN_FLIGHT, mapAll } from '../engine/pool.js';
-import { probeBucket, type BucketAccess } from '../engine/probe.js';
+import { PageRoom, probeBucket, type BucketAccess } from '../engine/probe.js';
 import { bucketLines } from '../report/log-lines.js';
 import type { Runner } from '../runner/runner.js';
 import { MINIO_CAVEAT } from '../report/summary/render.js';
@@ -23,7 +23,15 @@ export async function probeBuckets(
   runner: Runner,
 ): Promise<ProbedBuckets> {
   if (names.length === 0) return { buckets: [], clockOffsetMs: 0 };
-  const probe = (bucket: string) => probeBucket(clients, bucket, stop.signal, regions.get(bucket));
+  // Each probe asks for its bucket's first target's first page, kept for its listing.
+  const room = new PageRoom();
+  const probe = (bucket: string) =>
+    probeBucket(clients, bucket, {
+      signal: stop.signal,
+      knownRegion: regions.get(bucket),
+      firstPrefix: config.prefixes[0],
+      room,
+    });
   const buckets = await mapAll(names, probe, BUCKETS_IN_FLIGHT);
   const clockOffsetMs = storeClockOffset(buckets, runner);
   logBuckets(buckets, config.region, regions, runner);
