@@ -211,6 +211,7 @@ function unpaced(): RateLimit {
   let throttled = 0;
   return {
     perSecond: undefined,
+    cuts: 0,
     get throttled() {
       return throttled;
     },

@@ -77,6 +77,57 @@ describe('throttlingRate', () => {
     expect(rate.perSecond).toBeCloseTo(850, -1);
   });
 
+  it('does not go back to the opening’s rate for a request taken once the opening’s oldest answer is a second old', () => {
+    const rate = throttlingRate();
+    accepted(rate, 0, 300);
+    rate.onAnswered(300, 299, true);
+    // A sliding second has let the oldest of the opening go by now: that tells no bucket.
+    rate.onAnswered(1_400, 1_380, false);
+    expect(rate.perSecond).toBeCloseTo(255, 5);
+  });
+
+  it('takes what a second-long opening took in its last second for the rate: it climbs back to it, not doubling past it', () => {
+    const rate = throttlingRate();
+    // 30 answers over 1.2 s (a bucket whose answers wait for the run's others), then refused.
+    accepted(rate, 0, 30, 40);
+    rate.onAnswered(1_200, 1_190, true);
+    const took = 24; // the answers of the last second, 240 ms to 1,160 ms
+    expect(rate.perSecond).toBeCloseTo(0.85 * took, 5);
+    pacedAndAccepted(rate, 1_200, 1_800);
+    expect(rate.perSecond).toBeGreaterThan(0.85 * took);
+    expect(rate.perSecond).toBeLessThanOrEqual(1.2 * took);
+  });
+
+  it('takes no more for the rate than the store took in its last second, where that is enough to tell', () => {
+    const rate = throttlingRate();
+    accepted(rate, 0, 10);
+    rate.onAnswered(20, 15, true);
+    // 20 over 800 ms, then 20 in 20 ms (a sliding second with room again), then refused:
+    // the last 200 ms say 110 a second, the last second 40.
+    accepted(rate, 240, 20, 40);
+    accepted(rate, 1_100, 20);
+    rate.onAnswered(1_125, 1_121, true);
+    // Back up to that rate along the curve, and not past it within its return time.
+    pacedAndAccepted(rate, 1_125, 3_500);
+    expect(rate.perSecond).toBeGreaterThan(30);
+    expect(rate.perSecond).toBeLessThanOrEqual(50);
+  });
+
+  it('keeps its pace when refused with its last second still full of what it took before the cut (a sliding second)', () => {
+    const rate = throttlingRate();
+    accepted(rate, 250, 30);
+    rate.onAnswered(300, 299, true);
+    // Refused again with nothing taken since: the store counts by the second, and took 30.
+    rate.onAnswered(520, 510, true);
+    expect(rate.perSecond).toBeCloseTo(12.75, 5);
+    // One taken once the quiet is over, then a refusal: the opening's 30 still fill the
+    // store's second. The same pace, once the oldest of them is a second old.
+    rate.onAnswered(1_100, 1_080, false);
+    rate.onAnswered(1_130, 1_110, true);
+    expect(rate.perSecond).toBeCloseTo(12.75, 5);
+    expect(rate.nextSendAt(1_130)).toBeGreaterThanOrEqual(1_250);
+  });
+
   it('halves the pace while the store goes on refusing it, then climbs back to what it took in a second', () => {
     const rate = throttlingRate();
     // A store that takes 50 within any second took them in the first 50 ms.

@@ -173,6 +173,30 @@ describe('AbortTraffic', () => {
   });
 });
 
+describe('BucketTraffic', () => {
+  it('sends a request that passed the pace before a cut, while it waited for a slot, at the new pace', async () => {
+    const clock = new SimClock();
+    const run = AbortTraffic.for(2, undefined, clock);
+    const busy = run.forBucket('busy');
+    const hot = run.forBucket('hot');
+    const held = (await busy.send())!;
+    const first = (await hot.send())!;
+    // Both slots taken: these pass the hot bucket's pace (none yet) and wait for a slot.
+    const sentAt: number[] = [];
+    const waiting = [hot.send(), hot.send()].map((send) =>
+      send.then((at) => void sentAt.push(at!)),
+    );
+    clock.at(10, () => {
+      // Refused with nothing accepted: a request a second, the first of which leaves at once.
+      hot.answered(first, 'throttled');
+      busy.answered(held, 'answered');
+    });
+    await clock.run(Promise.all(waiting));
+    expect(sentAt[0]).toBe(10);
+    expect(sentAt[1]).toBeGreaterThanOrEqual(1_000);
+  });
+});
+
 describe('a fleet: buckets cleaned side by side, one bound in flight, a pace for each bucket', () => {
   // 50 buckets 25 ms away, one of which refuses aborts beyond 30 a second: a token bucket,
   // or a store that takes 30 within any second, at once if they come at once, and then
@@ -234,6 +258,19 @@ describe('a fleet: buckets cleaned side by side, one bound in flight, a pace for
       expect(others.map(([, bucket]) => bucket.slowDowns)).toEqual(others.map(() => 0));
       expect(hot.failed).toBe(0);
       expect(hot.slowDowns / hot.requests).toBeLessThanOrEqual(0.25);
+    },
+  );
+
+  // Listed first, the hot bucket's opening shares the run's slots with 49 others: requests
+  // it let go before its first refusal wait for a slot, and must not leave as if not refused.
+  it.each(['sliding second', 'token bucket'] as const)(
+    'keeps a hot bucket listed first (%s) as fast as alone, within 20%% refused',
+    async (kind) => {
+      const run = await simulateFleet(fleet(true, hotStores[kind]), 'auto');
+      const alone = await simulateFleet([fleet(true, hotStores[kind])[0]], 'auto');
+      const hot = run.buckets.hot;
+      expect(hot.slowDowns / hot.requests).toBeLessThanOrEqual(0.2);
+      expect(hot.doneMs).toBeLessThanOrEqual(1.2 * alone.elapsedMs);
     },
   );
 

@@ -19,7 +19,7 @@ export type Answer =
  * the others, and the run's rate says nothing of a bucket's own.
  */
 export class BucketTraffic {
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Array<(cuts: number) => void> = [];
   private pacing = false;
 
   constructor(
@@ -58,35 +58,49 @@ export class BucketTraffic {
   }
 
   /**
-   * Waits for the bucket's own window, then until the bucket's pace lets one more request
-   * leave, in turn, then for a slot of the run's bound, and counts it as sent. Returns when it was sent, for `answered`;
-   * undefined when the run stopped first.
+   * Waits for the bucket's own window, then for its pace, then for a slot of the run's
+   * bound, and counts it as sent. Returns when it was sent, for `answered`; undefined when
+   * the run stopped first.
    */
   async send(): Promise<number | undefined> {
     // The bucket's own window first: requests waiting there have not passed the pace yet,
     // so a refusal paces them all.
     const opened = this.opening.take();
     if (opened) await opened;
-    const now = this.clock.now();
-    if (this.waiting.length === 0 && this.rate.nextSendAt(now) <= now) {
-      this.rate.onSent(now);
-    } else {
-      await new Promise<void>((resolve) => {
-        this.waiting.push(resolve);
-        if (!this.pacing) void this.pace();
-      });
-    }
-    const slot = this.slots.take();
-    if (slot) await slot;
-    if (this.stop?.aborted) {
+    for (;;) {
+      const cutsWhenPassed = await this.passPace();
+      const slot = this.slots.take();
+      if (slot) await slot;
+      if (this.stop?.aborted) {
+        this.slots.release();
+        this.opening.release();
+        return undefined;
+      }
+      // Cut while it waited for a slot (the run's other buckets held them all): it passed a
+      // pace the store has refused since, and sent now it would most likely be refused too.
+      if (this.rate.cuts === cutsWhenPassed) break;
       this.slots.release();
-      this.opening.release();
-      return undefined;
     }
     const sentAt = this.clock.now();
     this.opening.abortSent(sentAt);
     this.slots.abortSent(sentAt);
     return sentAt;
+  }
+
+  /**
+   * Waits until the bucket's pace lets one more request leave, in turn; returns the pace's
+   * cuts by then, to tell whether it was cut since.
+   */
+  private passPace(): Promise<number> | number {
+    const now = this.clock.now();
+    if (this.waiting.length === 0 && this.rate.nextSendAt(now) <= now) {
+      this.rate.onSent(now);
+      return this.rate.cuts;
+    }
+    return new Promise<number>((resolve) => {
+      this.waiting.push(resolve);
+      if (!this.pacing) void this.pace();
+    });
   }
 
   answered(sentAt: number, answer: Answer): void {
@@ -110,7 +124,7 @@ export class BucketTraffic {
         continue;
       }
       if (!this.stop?.aborted) this.rate.onSent(now);
-      this.waiting.shift()!();
+      this.waiting.shift()!(this.rate.cuts);
     }
     this.pacing = false;
   }

@@ -15,6 +15,8 @@ export interface RateLimit {
   readonly perSecond: number | undefined;
   /** Answers that were throttling answers, in all. */
   readonly throttled: number;
+  /** Times the pace was cut, the first throttling answer's included. */
+  readonly cuts: number;
   /** When the next request may leave: `now`, or later while the pace holds it back. */
   nextSendAt(now: number): number;
   onSent(now: number): void;
@@ -64,15 +66,17 @@ const BUCKET_MS = 10;
  * Reads each refusal for what it says of the store:
  * - The first ends the opening. The pace is 85% of what the store took in its last second:
  *   a store that counts by the second and one with a token bucket both take that. A store
- *   that takes the next request (it leaves at once) does not count the opening against the
- *   run (a bucket): the pace goes back to 85% of the opening's rate, and doubles until
- *   refused.
+ *   that takes a request before the opening's oldest answer is a second old does not count
+ *   the opening against the run (a bucket): the pace goes back to 85% of the opening's rate,
+ *   and doubles until refused. An opening a second long or more tells the rate as well.
  * - Refused again at the pace, nothing taken since: the store still counts what it took
  *   before (its second is not over, or refused requests count against it). Half the pace,
  *   until it takes requests again; its rate is at most what it took in that second.
- * - Refused after it took the pace a while: that is its rate, as it accepted it lately (for a
- *   store that counts by the second, no more than it took in its last second). 85% of it,
- *   then back up along a cubic curve.
+ * - Refused after it took a few at the pace, its last second still full of what it took
+ *   before: a sliding second not yet over. The same pace, once the oldest of them is gone.
+ * - Refused after it took the pace a while: that is its rate, as it accepted it lately (no
+ *   more than it took in its last second, where that says enough). 85% of it, then back up
+ *   along a cubic curve.
  */
 export function throttlingRate(): RateLimit {
   let perSecond: number | undefined;
@@ -80,12 +84,15 @@ export function throttlingRate(): RateLimit {
   let tokens = 0;
   let refilledAt = 0;
   let cutAt = -Infinity;
+  let cuts = 0;
   /** Answers accepted, of requests sent since the last cut. */
   let acceptedSinceCut = 0;
   /** The store's rate, as found when it last throttled; undefined while it is not known. */
   let knownRate: number | undefined;
   /** The rate of the opening, until the store shows whether it counts by the second. */
   let openingRate: number | undefined;
+  /** A second after the opening's oldest answer that still counted at the first cut. */
+  let openingLastsUntil = -Infinity;
   /** Whether it does: it went on refusing, at a pace below what it took in a second. */
   let countsBySecond = false;
   /** The pace at the last cut, and how long the pace has bound since (growth's own clock). */
@@ -139,6 +146,10 @@ export function throttlingRate(): RateLimit {
       // store with a token bucket, will take. A store that takes it at once counts with a
       // bucket, not by the second: the pace then goes on from the rate of the opening.
       openingRate = accepted.perSecond(now);
+      openingLastsUntil = accepted.oldestInLastSecond(now) + SECOND_MS;
+      // An opening of a second or more (a bucket among many, its answers slowed by theirs)
+      // does tell: what the store took in that second is its rate, either way it counts.
+      if (now - accepted.firstAt >= SECOND_MS) knownRate = tookInLastSecond;
       return CUT * tookInLastSecond;
     }
     if (acceptedSinceCut === 0) {
@@ -157,14 +168,29 @@ export function throttlingRate(): RateLimit {
       quietUntil = accepted.oldestInLastSecond(now) + SECOND_MS;
       return pace;
     }
+    if (
+      countsBySecond &&
+      acceptedSinceCut < RECENT_ANSWERS &&
+      knownRate !== undefined &&
+      tookInLastSecond >= knownRate
+    ) {
+      // It took a few at the pace, then refused, its last second still full of what it took
+      // before the cut (a sliding second lets them go one by one, a second after each): the
+      // pace did not cause this. The same pace and rate, once the oldest of them is gone.
+      quietUntil = accepted.oldestInLastSecond(now) + SECOND_MS;
+      return perSecond;
+    }
     // It took the pace for a while, then refused: its rate is what it accepts now, when
     // enough were accepted to tell, else the pace it refused. At the end of the doubling,
     // what it accepted lags behind the pace: it took half the pace at least.
     if (acceptedSinceCut >= RECENT_ANSWERS) knownRate = accepted.perSecond(now);
     else knownRate = Math.min(knownRate ?? perSecond / 2, perSecond);
     // A store that counts by the second takes bursts within it: what it took in its last
-    // second is its rate, whatever the last 200 ms took.
-    if (countsBySecond) knownRate = Math.min(knownRate, tookInLastSecond);
+    // second is its rate, whatever the last 200 ms took. So is it for any store, where that
+    // second took enough to tell (a sliding second may have had room from a slow opening).
+    if (countsBySecond || tookInLastSecond >= RECENT_ANSWERS) {
+      knownRate = Math.min(knownRate, tookInLastSecond);
+    }
     return CUT * Math.min(perSecond, knownRate);
   }
 
@@ -187,6 +213,7 @@ export function throttlingRate(): RateLimit {
     tokens = first ? 1 : Math.min(tokens, 1);
     refilledAt = now;
     cutAt = now;
+    cuts += 1;
     acceptedSinceCut = 0;
     grownAt = now;
     boundSinceCutMs = 0;
@@ -198,6 +225,9 @@ export function throttlingRate(): RateLimit {
     },
     get throttled() {
       return throttled;
+    },
+    get cuts() {
+      return cuts;
     },
     nextSendAt(now) {
       if (perSecond === undefined) return now;
@@ -219,8 +249,13 @@ export function throttlingRate(): RateLimit {
       if (!wasThrottled) {
         accepted.add(now);
         if (sentAt >= cutAt) acceptedSinceCut += 1;
-        if (sentAt >= cutAt && openingRate !== undefined) resumeOpening(now);
-        else grow(now);
+        // Taken while the opening's oldest answer is less than a second old: a store that
+        // counts by the second would still refuse. Later, one with a sliding second has let
+        // the oldest go, and taking a request tells nothing.
+        const afterCut = sentAt >= cutAt && openingRate !== undefined;
+        if (afterCut && now < openingLastsUntil) return resumeOpening(now);
+        if (afterCut) openingRate = undefined;
+        grow(now);
         return;
       }
       throttled += 1;
@@ -242,6 +277,10 @@ function acceptedMeter() {
     current = Math.max(current, bucket);
   };
   return {
+    /** When the first answer came; Infinity before it. */
+    get firstAt(): number {
+      return firstAt ?? Infinity;
+    },
     add(now: number) {
       advance(now);
       firstAt ??= now;
@@ -260,6 +299,12 @@ function acceptedMeter() {
         }
       }
       return now - SECOND_MS;
+    },
+    /** Answers a second over the last second, or since the first answer if that is later. */
+    meanInLastSecond(now: number): number {
+      if (firstAt === undefined) return 0;
+      const spanMs = Math.min(SECOND_MS, Math.max(100, now - firstAt));
+      return (this.inLastSecond(now) * 1000) / spanMs;
     },
     /** Answers a second, over the most recent span that is RECENT_MS long and holds RECENT_ANSWERS (or the whole second). */
     perSecond(now: number): number {
