@@ -52,7 +52,7 @@ export async function cleanTargets(
   const debug = runner.isDebug();
   try {
     await mapAll(
-      [...targets.keys()],
+      startOrder(targets.length, config.prefixes.length),
       async (i) => {
         const target = targets[i];
         const access = byName.get(target.bucket)!;
@@ -117,4 +117,15 @@ function logEvent(event: CleanupEvent, nowMs: number, debug: boolean, log: Targe
   // writing one per upload costs more than the rest of the action's own code.
   if (event.result === 'failed') log.info(outcomeLine(event, nowMs));
   else if (event.result !== 'kept' && debug) log.debug(outcomeLine(event, nowMs));
+}
+
+/**
+ * The order in which targets (bucket-major, `perBucket` prefixes each) start: every bucket's
+ * first prefix, then every bucket's second, and so on. A bucket's pace is its own, so one
+ * that throttles takes as long wherever it is listed; started among the last, it would run
+ * on alone after the rest. And the first page its probe holds is handed over, and let go, early.
+ */
+export function startOrder(targets: number, perBucket: number): number[] {
+  const order = Array.from({ length: targets }, (_, i) => i);
+  return order.sort((a, b) => (a % perBucket) - (b % perBucket) || a - b);
 }
