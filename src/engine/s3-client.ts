@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { keptEndpoints } from './endpoints.js';
 import { BUCKETS_IN_FLIGHT, TARGETS_AT_ONCE } from './pool.js';
 import { StoreContacts } from './store-contact.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from './traffic/traffic.js';
@@ -92,6 +93,8 @@ export function createS3Client(settings: ClientSettings): S3Client {
     ),
   });
   if (stop) client.middlewareStack.add(stopRetries(stop), { step: 'initialize', name: 'runStop' });
+  // The SDK keeps 50 endpoints, too few for a fleet (endpoints.ts).
+  client.config.endpointProvider = keptEndpoints(client.config.endpointProvider);
   return client;
 }
 

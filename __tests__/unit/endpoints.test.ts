@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals';
+import { keptEndpoints } from '../../src/engine/endpoints.js';
+import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../src/engine/s3-client.js';
+import { useLocalServer } from '../support/local-server.js';
+
+type Params = Record<string, string | boolean | undefined>;
+
+/** A resolver that counts its calls and answers a new object each time, as the rules do. */
+function countingResolver() {
+  const calls: Params[] = [];
+  const resolve = (params: Params) => {
+    calls.push(params);
+    return { url: `https://${String(params.Bucket)}.example`, n: calls.length };
+  };
+  return { calls, resolve };
+}
+
+describe('keptEndpoints', () => {
+  it.each<[string, Params, Params, boolean]>([
+    ['the same parameters', { Bucket: 'a', Region: 'x' }, { Bucket: 'a', Region: 'x' }, true],
+    ['another prefix', { Bucket: 'a', Prefix: 'c/' }, { Bucket: 'a', Prefix: 'd/' }, true],
+    ['another key', { Bucket: 'a', Key: 'k1' }, { Bucket: 'a', Key: 'k2' }, true],
+    ['another copy source', { Bucket: 'a', CopySource: 's/1' }, { Bucket: 'a' }, true],
+    ['an unset parameter', { Bucket: 'a', UseFIPS: undefined }, { Bucket: 'a' }, true],
+    [
+      'the same, in another order',
+      { Bucket: 'a', Region: 'x' },
+      { Region: 'x', Bucket: 'a' },
+      true,
+    ],
+    ['another bucket', { Bucket: 'a' }, { Bucket: 'b' }, false],
+    ['another region', { Bucket: 'a', Region: 'x' }, { Bucket: 'a', Region: 'y' }, false],
+    ['path style', { Bucket: 'a' }, { Bucket: 'a', ForcePathStyle: true }, false],
+    [
+      'a directory bucket’s session',
+      { Bucket: 'a' },
+      { Bucket: 'a', DisableS3ExpressSessionAuth: true },
+      false,
+    ],
+  ])('after %s, resolves again: %s', (_, first, second, kept) => {
+    const { calls, resolve } = countingResolver();
+    const endpoint = keptEndpoints(resolve);
+    const one = endpoint(first);
+    const two = endpoint(second);
+    expect(calls.length).toBe(kept ? 1 : 2);
+    expect(one === two).toBe(kept);
+  });
+
+  it('keeps the newest when full, the oldest going first', () => {
+    const { calls, resolve } = countingResolver();
+    const endpoint = keptEndpoints(resolve, 2);
+    for (const bucket of ['a', 'b', 'c', 'b', 'c']) endpoint({ Bucket: bucket });
+    expect(calls.map((params) => params.Bucket)).toEqual(['a', 'b', 'c']);
+    endpoint({ Bucket: 'a' });
+    expect(calls.map((params) => params.Bucket)).toEqual(['a', 'b', 'c', 'a']);
+  });
+});
+
+describe('createS3Client’s endpoints', () => {
+  it('keeps each bucket’s endpoint across a fleet, where the SDK keeps 50', () => {
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: undefined,
+      forcePathStyle: false,
+      concurrency: 'auto',
+    });
+    const resolve = (bucket: string) =>
+      client.config.endpointProvider({ Bucket: bucket, Region: 'us-east-1', Prefix: 'c/' });
+    const first = resolve('fleet-000');
+    for (let i = 1; i < 300; i += 1) resolve(`fleet-${i}`);
+    expect(resolve('fleet-000')).toBe(first);
+    expect(first.url.hostname).toBe('fleet-000.s3.us-east-1.amazonaws.com');
+  });
+});
+
+describe('the SDK’s endpoint provider', () => {
+  const store = useLocalServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/xml' });
+    response.end('<ListMultipartUploadsResult><Bucket>b</Bucket></ListMultipartUploadsResult>');
+  });
+
+  it('is read from the client’s config for every request, so the one kept there serves', async () => {
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: store.endpoint,
+      forcePathStyle: true,
+      concurrency: 1,
+    });
+    const kept = client.config.endpointProvider;
+    let calls = 0;
+    client.config.endpointProvider = (...args) => {
+      calls += 1;
+      return kept(...args);
+    };
+    for (const prefix of ['c/', 'd/']) {
+      await client.send(new ListMultipartUploadsCommand({ Bucket: 'b', Prefix: prefix }));
+    }
+    client.destroy();
+    expect(calls).toBe(2);
+  });
+});
