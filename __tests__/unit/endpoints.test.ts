@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { keptEndpoints } from '../../src/engine/endpoints.js';
+import { keptAuthOptions, keptEndpoints } from '../../src/engine/endpoints.js';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/engine/s3-client.js';
 import { useLocalServer } from '../support/local-server.js';
@@ -57,6 +57,37 @@ describe('keptEndpoints', () => {
   });
 });
 
+describe('keptAuthOptions', () => {
+  /** A provider that counts its calls and makes new options each time, as S3's does. */
+  function countingProvider() {
+    let calls = 0;
+    const provide = (params: Params) => {
+      calls += 1;
+      return [{ schemeId: 'aws.auth#sigv4', signingProperties: { region: params.Region } }];
+    };
+    return { calls: () => calls, provide };
+  }
+
+  it('runs the provider once for a bucket’s requests, whatever their prefix', () => {
+    const { calls, provide } = countingProvider();
+    const options = keptAuthOptions(provide);
+    options({ Bucket: 'a', Region: 'x', Prefix: 'c/' });
+    options({ Bucket: 'a', Region: 'x', Prefix: 'd/' });
+    options({ Bucket: 'b', Region: 'x' });
+    expect(calls()).toBe(2);
+  });
+
+  it('gives each request copies, so what one request writes into them the next never sees', () => {
+    const { provide } = countingProvider();
+    const options = keptAuthOptions(provide);
+    const [first] = options({ Bucket: 'a', Region: 'x' });
+    first.signingProperties.region = 'written by the middleware';
+    Object.assign(first.signingProperties, { context: 'request 1' });
+    const [second] = options({ Bucket: 'a', Region: 'x' });
+    expect(second.signingProperties).toEqual({ region: 'x' });
+  });
+});
+
 describe('createS3Client’s endpoints', () => {
   it('keeps each bucket’s endpoint across a fleet, where the SDK keeps 50', () => {
     const client = createS3Client({
@@ -72,10 +103,34 @@ describe('createS3Client’s endpoints', () => {
     expect(resolve('fleet-000')).toBe(first);
     expect(first.url.hostname).toBe('fleet-000.s3.us-east-1.amazonaws.com');
   });
+
+  it('keeps each bucket’s auth options across a fleet, where the SDK’s rules run again', () => {
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: undefined,
+      forcePathStyle: false,
+      concurrency: 'auto',
+    });
+    const options = (bucket: string) =>
+      client.config.httpAuthSchemeProvider({
+        operation: 'ListMultipartUploads',
+        region: 'us-east-1',
+        ...{ Bucket: bucket, Region: 'us-east-1', Prefix: 'c/' },
+      });
+    const [first] = options('fleet-000');
+    for (let i = 1; i < 300; i += 1) options(`fleet-${i}`);
+    const [again] = options('fleet-000');
+    // The rules make a new extractor with every option; the same one means they did not run.
+    expect(again.propertiesExtractor).toBe(first.propertiesExtractor);
+    expect(again.signingProperties).not.toBe(first.signingProperties);
+    expect(again.signingProperties).toEqual(first.signingProperties);
+  });
 });
 
 describe('the SDK’s endpoint provider', () => {
-  const store = useLocalServer((_request, response) => {
+  const authorizations: (string | undefined)[] = [];
+  const store = useLocalServer((request, response) => {
+    authorizations.push(request.headers.authorization);
     response.writeHead(200, { 'content-type': 'application/xml' });
     response.end('<ListMultipartUploadsResult><Bucket>b</Bucket></ListMultipartUploadsResult>');
   });
@@ -98,5 +153,31 @@ describe('the SDK’s endpoint provider', () => {
     }
     client.destroy();
     expect(calls).toBe(2);
+  });
+
+  it('reads the auth scheme provider from the config too, and signs with what it keeps', async () => {
+    const client = createS3Client({
+      region: 'us-east-1',
+      endpoint: store.endpoint,
+      forcePathStyle: true,
+      concurrency: 1,
+    });
+    const kept = client.config.httpAuthSchemeProvider;
+    let calls = 0;
+    Object.assign(client.config, {
+      httpAuthSchemeProvider: (params: Parameters<typeof kept>[0]) => {
+        calls += 1;
+        return kept(params);
+      },
+    });
+    for (const prefix of ['c/', 'd/']) {
+      await client.send(new ListMultipartUploadsCommand({ Bucket: 'b', Prefix: prefix }));
+    }
+    client.destroy();
+    expect(calls).toBe(2);
+    expect(authorizations.slice(-2)).toEqual([
+      expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=\S+\/us-east-1\/s3\/aws4_request/),
+      expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=\S+\/us-east-1\/s3\/aws4_request/),
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { keptEndpoints } from './endpoints.js';
+import { keptAuthOptions, keptEndpoints } from './endpoints.js';
 import { BUCKETS_IN_FLIGHT, TARGETS_AT_ONCE } from './pool.js';
 import { StoreContacts } from './store-contact.js';
 import { MAX_CONCURRENCY, type ConcurrencySetting } from './traffic/traffic.js';
@@ -95,6 +95,11 @@ export function createS3Client(settings: ClientSettings): S3Client {
   if (stop) client.middlewareStack.add(stopRetries(stop), { step: 'initialize', name: 'runStop' });
   // The SDK keeps 50 endpoints, too few for a fleet (endpoints.ts).
   client.config.endpointProvider = keptEndpoints(client.config.endpointProvider);
+  // Read-only in the SDK's types alone: its middleware reads it from the config each request.
+  const authConfig = client.config as {
+    -readonly [K in 'httpAuthSchemeProvider']: S3Client['config'][K];
+  };
+  authConfig.httpAuthSchemeProvider = keptAuthOptions(client.config.httpAuthSchemeProvider);
   return client;
 }
 
