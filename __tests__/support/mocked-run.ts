@@ -3,6 +3,7 @@ import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Upload } from '../../src/engine/types.js';
 import { fakeCore } from './core.js';
+import { useRunnerTemp } from './runner-temp.js';
 
 /** The secret key every test run of main.ts holds: it must never show. */
 export const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -50,5 +51,6 @@ export async function mockedRun() {
     mocked.s3.restore();
     process.env = savedEnv;
   });
+  useRunnerTemp();
   return { run, fake, mocked };
 }

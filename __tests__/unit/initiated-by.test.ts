@@ -5,9 +5,7 @@ import {
   type MultipartUpload,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { mockedRun, SECRET } from '../support/mocked-run.js';
 import { renderAsGitHub as renderGfm } from '../support/github-markdown.js';
 import { listed } from '../support/uploads.js';
@@ -43,8 +41,6 @@ const abortedKeys = () =>
 
 describe('initiated-by', () => {
   it('aborts only the uploads of the initiators it names, and counts the others as foreign', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'report-'));
-    process.env.RUNNER_TEMP = directory;
     s3.on(ListMultipartUploadsCommand).resolves({
       Uploads: [
         by(listed('ci/a', '1', old), `${ROLE}/GitHubActions`),

@@ -10,9 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Input } from '../../src/config/constants.js';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { mockedRun, SECRET } from '../support/mocked-run.js';
 import { s3Error } from '../support/s3-errors.js';
 import { listed } from '../support/uploads.js';
@@ -534,8 +532,8 @@ describe('when: post', () => {
 
 describe('the report file', () => {
   it('has one JSON line per stale upload, under RUNNER_TEMP', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'report-'));
-    process.env.RUNNER_TEMP = directory;
+    // useRunnerTemp's, removed after the test.
+    const directory = process.env.RUNNER_TEMP!;
     s3.on(ListMultipartUploadsCommand).resolves({
       Uploads: [listed('ci/a', '1', old), listed('ci/b', '2', young), listed('ci/keep', '3', old)],
     });

@@ -2,6 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fakeCore } from '../support/core.js';
 import { useLocalServer } from '../support/local-server.js';
+import { useRunnerTemp } from '../support/runner-temp.js';
 
 // The whole run, through the SDK's pipeline, against a stand-in store whose clock is hours
 // off this machine's: its Date header says so, and its uploads' Initiated are its own time.
@@ -51,6 +52,7 @@ function respond(request: IncomingMessage, response: ServerResponse): void {
 }
 
 const standIn = useLocalServer(respond);
+useRunnerTemp();
 const fake = fakeCore();
 jest.unstable_mockModule('@actions/core', () => fake.core);
 const { run } = await import('../../src/main.js');
