@@ -135,46 +135,35 @@ describe('the SDK’s endpoint provider', () => {
     response.end('<ListMultipartUploadsResult><Bucket>b</Bucket></ListMultipartUploadsResult>');
   });
 
-  it('is read from the client’s config for every request, so the one kept there serves', async () => {
+  /** Two listings through a client whose `provider` counts its calls: how many it got. */
+  async function callsOf(provider: 'endpointProvider' | 'httpAuthSchemeProvider') {
     const client = createS3Client({
       region: 'us-east-1',
       endpoint: store.endpoint,
       forcePathStyle: true,
       concurrency: 1,
     });
-    const kept = client.config.endpointProvider;
-    let calls = 0;
-    client.config.endpointProvider = (...args) => {
-      calls += 1;
-      return kept(...args);
-    };
-    for (const prefix of ['c/', 'd/']) {
-      await client.send(new ListMultipartUploadsCommand({ Bucket: 'b', Prefix: prefix }));
-    }
-    client.destroy();
-    expect(calls).toBe(2);
-  });
-
-  it('reads the auth scheme provider from the config too, and signs with what it keeps', async () => {
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: store.endpoint,
-      forcePathStyle: true,
-      concurrency: 1,
-    });
-    const kept = client.config.httpAuthSchemeProvider;
+    const kept = client.config[provider] as (...args: unknown[]) => unknown;
     let calls = 0;
     Object.assign(client.config, {
-      httpAuthSchemeProvider: (params: Parameters<typeof kept>[0]) => {
+      [provider]: (...args: unknown[]) => {
         calls += 1;
-        return kept(params);
+        return kept(...args);
       },
     });
     for (const prefix of ['c/', 'd/']) {
       await client.send(new ListMultipartUploadsCommand({ Bucket: 'b', Prefix: prefix }));
     }
     client.destroy();
-    expect(calls).toBe(2);
+    return calls;
+  }
+
+  it('is read from the client’s config for every request, so the one kept there serves', async () => {
+    expect(await callsOf('endpointProvider')).toBe(2);
+  });
+
+  it('reads the auth scheme provider from the config too, and signs with what it keeps', async () => {
+    expect(await callsOf('httpAuthSchemeProvider')).toBe(2);
     expect(authorizations.slice(-2)).toEqual([
       expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=\S+\/us-east-1\/s3\/aws4_request/),
       expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=\S+\/us-east-1\/s3\/aws4_request/),
