@@ -10,12 +10,16 @@ import { join } from 'node:path';
  */
 export function useRunnerTemp(): void {
   let directory: string;
+  let before: string | undefined;
   beforeEach(() => {
+    before = process.env.RUNNER_TEMP;
     directory = mkdtempSync(join(tmpdir(), 'runner-temp-'));
     process.env.RUNNER_TEMP = directory;
   });
   afterEach(() => {
-    delete process.env.RUNNER_TEMP;
+    // As it was: a CI runner has a RUNNER_TEMP of its own.
+    if (before === undefined) delete process.env.RUNNER_TEMP;
+    else process.env.RUNNER_TEMP = before;
     rmSync(directory, { recursive: true, force: true });
   });
 }

@@ -89,13 +89,17 @@ describe('keptAuthOptions', () => {
 });
 
 describe('createS3Client’s endpoints', () => {
-  it('keeps each bucket’s endpoint across a fleet, where the SDK keeps 50', () => {
-    const client = createS3Client({
+  /** A client of Amazon S3 itself, whose rules make a host of each bucket. */
+  const amazonClient = () =>
+    createS3Client({
       region: 'us-east-1',
       endpoint: undefined,
       forcePathStyle: false,
       concurrency: 'auto',
     });
+
+  it('keeps each bucket’s endpoint across a fleet, where the SDK keeps 50', () => {
+    const client = amazonClient();
     const resolve = (bucket: string) =>
       client.config.endpointProvider({ Bucket: bucket, Region: 'us-east-1', Prefix: 'c/' });
     const first = resolve('fleet-000');
@@ -105,17 +109,14 @@ describe('createS3Client’s endpoints', () => {
   });
 
   it('keeps each bucket’s auth options across a fleet, where the SDK’s rules run again', () => {
-    const client = createS3Client({
-      region: 'us-east-1',
-      endpoint: undefined,
-      forcePathStyle: false,
-      concurrency: 'auto',
-    });
+    const client = amazonClient();
     const options = (bucket: string) =>
       client.config.httpAuthSchemeProvider({
         operation: 'ListMultipartUploads',
         region: 'us-east-1',
-        ...{ Bucket: bucket, Region: 'us-east-1', Prefix: 'c/' },
+        Bucket: bucket,
+        Region: 'us-east-1',
+        Prefix: 'c/',
       });
     const [first] = options('fleet-000');
     for (let i = 1; i < 300; i += 1) options(`fleet-${i}`);
